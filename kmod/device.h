@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * esptun interface: the net_device, its rtnl link kind and its counters.
+ */
+#ifndef _ESPTUN_DEVICE_H
+#define _ESPTUN_DEVICE_H
+
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+
+#include "uapi/linux/esptun.h"
+
+struct esptun_pcpu_drops {
+	u64_stats_t reason[__ESPTUN_A_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct esptun_device {
+	struct net_device *dev;
+	/*
+	 * The namespace the interface was created in.  Outer (ESP) packets
+	 * live there even after the interface moves to another namespace, as
+	 * with wireguard.  Not refcounted: esptun_device_net_pre_exit()
+	 * deletes the interface before that namespace goes away.
+	 */
+	struct net *creating_net;
+	struct esptun_pcpu_drops __percpu *drops;
+	/* on esptun_device_list, under RTNL */
+	struct list_head device_list;
+};
+
+extern struct rtnl_link_ops esptun_link_ops;
+
+int esptun_device_init(void);
+void esptun_device_uninit(void);
+
+struct esptun_device *esptun_device_get_by_index(struct net *net, int ifindex);
+struct esptun_device *esptun_device_get_by_name(struct net *net,
+						const char *name);
+void esptun_device_put(struct esptun_device *edev);
+bool esptun_device_is_esptun(const struct net_device *dev);
+
+void esptun_device_count_drop(struct esptun_device *edev,
+			      enum esptun_drop_attr reason, bool tx);
+void esptun_device_read_drops(struct esptun_device *edev,
+			      u64 totals[__ESPTUN_A_DROP_MAX]);
+
+#endif /* _ESPTUN_DEVICE_H */
