@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef ESPTUN_CLI_H
+#define ESPTUN_CLI_H
+
+#include <stdbool.h>
+
+/* Exit codes: 0 done, 1 the operation failed, 2 bad command line. */
+#define EXIT_USAGE 2
+
+struct cli_opts {
+	bool json;
+	bool pretty;
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;	/* full help text of the command */
+	int (*run)(const struct cli_opts *opts, int argc, char **argv);
+};
+
+extern const struct cli_cmd cli_cmd_show;
+
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* ESPTUN_CLI_H */

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/esptun.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static const char *const esptun_attr_names[] = {
+	[ESPTUN_A_DEVICE_IFINDEX] = "ESPTUN_A_DEVICE_IFINDEX",
+	[ESPTUN_A_DEVICE_IFNAME]  = "ESPTUN_A_DEVICE_IFNAME",
+	[ESPTUN_A_DEVICE_MTU]	  = "ESPTUN_A_DEVICE_MTU",
+	[ESPTUN_A_DEVICE_STATS]	  = "ESPTUN_A_DEVICE_STATS",
+	[ESPTUN_A_DEVICE_DROPS]	  = "ESPTUN_A_DEVICE_DROPS",
+};
+
+const char *esptun_nl_attr_name(int type)
+{
+	if (type > 0 && (size_t)type < sizeof(esptun_attr_names) /
+	    sizeof(esptun_attr_names[0]) && esptun_attr_names[type])
+		return esptun_attr_names[type];
+	return "unknown attribute";
+}
+
+int esptun_nl_open(struct esptun_nl *nl)
+{
+	int one = 1, err;
+
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk)
+		return -ENOMEM;
+	err = genl_connect(nl->sk);
+	if (err < 0) {
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return -EIO;
+	}
+	/* Ask for the kernel's error text, and do not echo our request. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+
+	/* Resolving the family by name autoloads esptun.ko if installed. */
+	nl->family = genl_ctrl_resolve(nl->sk, ESPTUN_GENL_NAME);
+	if (nl->family < 0) {
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void esptun_nl_close(struct esptun_nl *nl)
+{
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
+			 cmd, ESPTUN_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct request_state {
+	esptun_nl_reply_fn fn;
+	void *arg;
+	struct esptun_nl_error *e;
+	bool done;
+};
+
+/*
+ * The error message is followed by our request (capped to its header, as we
+ * asked with NETLINK_CAP_ACK) and, with NLM_F_ACK_TLVS, by NLMSGERR_ATTR_*.
+ * Every length here comes from the wire and is checked against the message.
+ */
+static void parse_extack(const struct nlmsghdr *nlh, const struct nlmsgerr *err,
+			 struct esptun_nl_error *e)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t total = nlh->nlmsg_len, off;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = NLMSG_HDRLEN + sizeof(*err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+			return;
+		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
+	}
+	if (off >= total)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlh + off), (int)(total - off),
+		      NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(e->msg, tb[NLMSGERR_ATTR_MSG], sizeof(e->msg));
+#ifdef NLMSGERR_ATTR_MISS_TYPE
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == sizeof(uint32_t))
+		e->miss_type = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+#endif
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+{
+	struct request_state *st = arg;
+	const struct nlmsghdr *nlh =
+		(const struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+
+	(void)who;
+	st->e->err = err->error;
+	parse_extack(nlh, err, st->e);
+	st->done = true;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+
+	return st->fn ? st->fn(msg, st->arg) : NL_OK;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct request_state *st = arg;
+
+	(void)msg;
+	st->done = true;
+	return NL_STOP;
+}
+
+int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
+		      esptun_nl_reply_fn fn, void *arg,
+		      struct esptun_nl_error *e)
+{
+	struct request_state st = { .fn = fn, .arg = arg, .e = e };
+	struct nl_cb *cb;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return e->err = -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &st);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_finish, &st);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &st);
+
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		nl_cb_put(cb);
+		snprintf(e->msg, sizeof(e->msg), "sending the request: %s",
+			 nl_geterror(err));
+		return e->err = -EIO;
+	}
+	while (!st.done) {
+		err = nl_recvmsgs(nl->sk, cb);
+		/*
+		 * libnl returns the kernel's error even when our callback
+		 * consumed it: what on_error() saved is the answer.
+		 */
+		if (err < 0 && st.done && e->err)
+			break;
+		if (err == -NLE_DUMP_INTR) {
+			/* The kernel's list changed under the dump. */
+			snprintf(e->msg, sizeof(e->msg),
+				 "the list changed while it was read");
+			e->err = -EAGAIN;
+			break;
+		}
+		if (err < 0) {
+			snprintf(e->msg, sizeof(e->msg),
+				 "reading the kernel's answer: %s",
+				 nl_geterror(err));
+			e->err = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(cb);
+	return e->err;
+}

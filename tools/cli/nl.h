@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Talking to the esptun generic netlink family with libnl-genl-3, with the
+ * kernel's extended ack (its error message and the attribute it names)
+ * carried back to the user.
+ */
+#ifndef ESPTUN_CLI_NL_H
+#define ESPTUN_CLI_NL_H
+
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+struct esptun_nl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* What the kernel said when it refused a request. */
+struct esptun_nl_error {
+	int err;		/* negative errno, 0 if none */
+	char msg[512];		/* extack message, may be empty */
+	int miss_type;		/* attribute the kernel said is missing, or 0 */
+};
+
+/* Called for each reply message; returns NL_OK or NL_STOP. */
+typedef int (*esptun_nl_reply_fn)(struct nl_msg *msg, void *arg);
+
+int esptun_nl_open(struct esptun_nl *nl);
+void esptun_nl_close(struct esptun_nl *nl);
+struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags);
+/*
+ * Sends msg (and frees it); 0, or a negative errno with *e filled in.
+ * -EAGAIN: a dump was interrupted because the kernel's list changed; the
+ * socket may still hold the rest of it, so retry on a new one.
+ */
+int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
+		      esptun_nl_reply_fn fn, void *arg,
+		      struct esptun_nl_error *e);
+const char *esptun_nl_attr_name(int type);
+
+#endif /* ESPTUN_CLI_NL_H */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * esptun show [DEV]: interfaces, their counters and drop reasons.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/esptun.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include "../lib/json.h"
+#include "cli.h"
+#include "nl.h"
+
+struct dev_info {
+	uint32_t ifindex;
+	char ifname[IF_NAMESIZE];
+	uint32_t mtu;
+	uint64_t stats[ESPTUN_A_STATS_MAX + 1];
+	bool has_stats;
+	uint64_t drops[ESPTUN_A_DROP_MAX + 1];
+	bool has_drop[ESPTUN_A_DROP_MAX + 1];
+};
+
+/* How often a dump is read again when interfaces change under it. */
+#define SHOW_ATTEMPTS 10
+
+struct show_state {
+	struct dev_info *devs;
+	size_t n, cap;
+	int bad_reply;
+};
+
+static const char *const drop_names[] = {
+	[ESPTUN_A_DROP_TX_NO_SA]     = "tx-no-sa",
+	[ESPTUN_A_DROP_TX_BAD_PROTO] = "tx-bad-proto",
+};
+
+static const struct nla_policy device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
+	[ESPTUN_A_DEVICE_IFINDEX] = { .type = NLA_U32 },
+	[ESPTUN_A_DEVICE_IFNAME]  = { .type = NLA_STRING, .maxlen = IF_NAMESIZE },
+	[ESPTUN_A_DEVICE_MTU]	  = { .type = NLA_U32 },
+	[ESPTUN_A_DEVICE_STATS]	  = { .type = NLA_NESTED },
+	[ESPTUN_A_DEVICE_DROPS]	  = { .type = NLA_NESTED },
+};
+
+/* Copies the u64 attributes of a nest into out[type]; ignores others. */
+static void read_u64_nest(struct nlattr *nest, uint64_t *out, bool *seen,
+			  int max)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		int type = nla_type(a);
+
+		if (type <= 0 || type > max || nla_len(a) != sizeof(uint64_t))
+			continue;
+		out[type] = nla_get_u64(a);
+		if (seen)
+			seen[type] = true;
+	}
+}
+
+static int on_device(struct nl_msg *msg, void *arg)
+{
+	struct show_state *st = arg;
+	struct nlattr *tb[ESPTUN_A_DEVICE_MAX + 1];
+	struct dev_info *d;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ESPTUN_A_DEVICE_MAX,
+			  (struct nla_policy *)device_policy) < 0 ||
+	    !tb[ESPTUN_A_DEVICE_IFINDEX] || !tb[ESPTUN_A_DEVICE_IFNAME]) {
+		st->bad_reply = 1;
+		return NL_SKIP;
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 8;
+		struct dev_info *p = realloc(st->devs, cap * sizeof(*p));
+
+		if (!p) {
+			st->bad_reply = ENOMEM;
+			return NL_STOP;
+		}
+		st->devs = p;
+		st->cap = cap;
+	}
+	d = &st->devs[st->n++];
+	memset(d, 0, sizeof(*d));
+	d->ifindex = nla_get_u32(tb[ESPTUN_A_DEVICE_IFINDEX]);
+	nla_strlcpy(d->ifname, tb[ESPTUN_A_DEVICE_IFNAME], sizeof(d->ifname));
+	if (tb[ESPTUN_A_DEVICE_MTU])
+		d->mtu = nla_get_u32(tb[ESPTUN_A_DEVICE_MTU]);
+	if (tb[ESPTUN_A_DEVICE_STATS]) {
+		read_u64_nest(tb[ESPTUN_A_DEVICE_STATS], d->stats, NULL,
+			      ESPTUN_A_STATS_MAX);
+		d->has_stats = true;
+	}
+	if (tb[ESPTUN_A_DEVICE_DROPS])
+		read_u64_nest(tb[ESPTUN_A_DEVICE_DROPS], d->drops, d->has_drop,
+			      ESPTUN_A_DROP_MAX);
+	return NL_OK;
+}
+
+static void print_text(const struct dev_info *d)
+{
+	const uint64_t *s = d->stats;
+	bool any = false;
+	int r;
+
+	printf("%s: ifindex %" PRIu32 " mtu %" PRIu32 "\n", d->ifname,
+	       d->ifindex, d->mtu);
+	if (d->has_stats) {
+		printf("    rx: packets %" PRIu64 " bytes %" PRIu64
+		       " errors %" PRIu64 " dropped %" PRIu64 "\n",
+		       s[ESPTUN_A_STATS_RX_PACKETS], s[ESPTUN_A_STATS_RX_BYTES],
+		       s[ESPTUN_A_STATS_RX_ERRORS], s[ESPTUN_A_STATS_RX_DROPPED]);
+		printf("    tx: packets %" PRIu64 " bytes %" PRIu64
+		       " errors %" PRIu64 " dropped %" PRIu64 "\n",
+		       s[ESPTUN_A_STATS_TX_PACKETS], s[ESPTUN_A_STATS_TX_BYTES],
+		       s[ESPTUN_A_STATS_TX_ERRORS], s[ESPTUN_A_STATS_TX_DROPPED]);
+	}
+	printf("    drops:");
+	for (r = 1; r <= ESPTUN_A_DROP_MAX; r++) {
+		if (!d->has_drop[r] || !d->drops[r] || !drop_names[r])
+			continue;
+		printf(" %s %" PRIu64, drop_names[r], d->drops[r]);
+		any = true;
+	}
+	printf("%s\n", any ? "" : " none");
+}
+
+static void json_dir(struct json *j, const char *dir, const uint64_t *s,
+		     int base)
+{
+	static const char *const fields[] = {
+		"packets", "bytes", "errors", "dropped"
+	};
+	int i;
+
+	json_key(j, dir);
+	json_begin_object(j);
+	for (i = 0; i < 4; i++) {
+		json_key(j, fields[i]);
+		json_u64(j, s[base + i]);
+	}
+	json_end_object(j);
+}
+
+static void print_json(struct json *j, const struct dev_info *d)
+{
+	int r;
+
+	json_begin_object(j);
+	json_key(j, "ifindex");
+	json_u64(j, d->ifindex);
+	json_key(j, "ifname");
+	json_string(j, d->ifname);
+	json_key(j, "mtu");
+	json_u64(j, d->mtu);
+	if (d->has_stats) {
+		json_key(j, "stats");
+		json_begin_object(j);
+		json_dir(j, "rx", d->stats, ESPTUN_A_STATS_RX_PACKETS);
+		json_dir(j, "tx", d->stats, ESPTUN_A_STATS_TX_PACKETS);
+		json_end_object(j);
+	}
+	json_key(j, "drops");
+	json_begin_object(j);
+	for (r = 1; r <= ESPTUN_A_DROP_MAX; r++) {
+		if (!d->has_drop[r] || !drop_names[r])
+			continue;
+		json_key(j, drop_names[r]);
+		json_u64(j, d->drops[r]);
+	}
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static int show_run(const struct cli_opts *opts, int argc, char **argv)
+{
+	struct show_state st = { 0 };
+	struct esptun_nl_error e;
+	const char *dev = NULL;
+	struct esptun_nl nl;
+	struct nl_msg *msg;
+	int attempt, err, ret = 0;
+	size_t i;
+
+	if (argc > 1)
+		return cli_usage_err(&cli_cmd_show,
+				     "too many arguments: \"%s\"", argv[1]);
+	if (argc == 1) {
+		dev = argv[0];
+		if (!*dev || strlen(dev) >= IF_NAMESIZE)
+			return cli_usage_err(&cli_cmd_show,
+					     "\"%s\" is not a valid interface name (1 to %d characters)",
+					     dev, IF_NAMESIZE - 1);
+	}
+
+	/* Interfaces coming and going interrupt a dump: read it again. */
+	for (attempt = 0; attempt < SHOW_ATTEMPTS; attempt++) {
+		err = esptun_nl_open(&nl);
+		if (err) {
+			if (err == -ENOENT)
+				cli_err("the esptun kernel module is not available: install it (`make install`) or load it (`insmod kmod/esptun.ko`)");
+			else
+				cli_err("cannot open a generic netlink socket: %s",
+					strerror(-err));
+			ret = 1;
+			goto out;
+		}
+		msg = esptun_nl_new(&nl, ESPTUN_CMD_GET_DEVICE,
+				    dev ? 0 : NLM_F_DUMP);
+		if (!msg ||
+		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
+			nlmsg_free(msg);
+			esptun_nl_close(&nl);
+			cli_err("out of memory");
+			ret = 1;
+			goto out;
+		}
+		st.n = 0;
+		st.bad_reply = 0;
+		err = esptun_nl_request(&nl, msg, on_device, &st, &e);
+		esptun_nl_close(&nl);
+		if (err != -EAGAIN)
+			break;
+	}
+
+	if (err) {
+		if (dev && err == -ENODEV && if_nametoindex(dev))
+			cli_err("%s is not an esptun interface", dev);
+		else if (dev && err == -ENODEV)
+			cli_err("%s: no such interface in this network namespace",
+				dev);
+		else
+			cli_err("show: %s%s%s", strerror(-err),
+				e.msg[0] ? ": " : "", e.msg);
+		ret = 1;
+		goto out;
+	}
+	if (st.bad_reply) {
+		cli_err("show: the kernel sent a reply this tool cannot read (module and tools from different versions?)");
+		ret = 1;
+		goto out;
+	}
+
+	if (opts->json) {
+		struct json j;
+
+		json_init(&j, stdout, opts->pretty);
+		json_begin_array(&j);
+		for (i = 0; i < st.n; i++)
+			print_json(&j, &st.devs[i]);
+		json_end_array(&j);
+		json_finish(&j);
+	} else {
+		for (i = 0; i < st.n; i++)
+			print_text(&st.devs[i]);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_err("show: writing the output failed");
+		ret = 1;
+	}
+out:
+	free(st.devs);
+	return ret;
+}
+
+const struct cli_cmd cli_cmd_show = {
+	.name = "show",
+	.summary = "show esptun interfaces, their counters and drop reasons",
+	.usage =
+	"Usage: esptun show [DEV] [-j [-p]]\n"
+	"\n"
+	"Show every esptun interface of this network namespace, or only DEV:\n"
+	"its index, MTU, the counters `ip -s link` shows, and how many packets\n"
+	"were dropped for each reason:\n"
+	"  tx-no-sa      routed into the interface, but no outbound SA covers it\n"
+	"  tx-bad-proto  not an IPv4 or IPv6 packet\n"
+	"\n"
+	"  -j, --json    print a JSON array, one object per interface\n"
+	"  -p, --pretty  indent the JSON\n",
+	.run = show_run,
+};
