@@ -44,34 +44,6 @@ bool esptun_device_is_esptun(const struct net_device *dev)
 	return dev->rtnl_link_ops == &esptun_link_ops;
 }
 
-/* Returns the interface with a reference held, or NULL. */
-struct esptun_device *esptun_device_get_by_index(struct net *net, int ifindex)
-{
-	struct net_device *dev = dev_get_by_index(net, ifindex);
-
-	if (!dev)
-		return NULL;
-	if (!esptun_device_is_esptun(dev)) {
-		dev_put(dev);
-		return NULL;
-	}
-	return netdev_priv(dev);
-}
-
-struct esptun_device *esptun_device_get_by_name(struct net *net,
-						const char *name)
-{
-	struct net_device *dev = dev_get_by_name(net, name);
-
-	if (!dev)
-		return NULL;
-	if (!esptun_device_is_esptun(dev)) {
-		dev_put(dev);
-		return NULL;
-	}
-	return netdev_priv(dev);
-}
-
 void esptun_device_put(struct esptun_device *edev)
 {
 	dev_put(edev->dev);

@@ -34,9 +34,6 @@ extern struct rtnl_link_ops esptun_link_ops;
 int esptun_device_init(void);
 void esptun_device_uninit(void);
 
-struct esptun_device *esptun_device_get_by_index(struct net *net, int ifindex);
-struct esptun_device *esptun_device_get_by_name(struct net *net,
-						const char *name);
 void esptun_device_put(struct esptun_device *edev);
 bool esptun_device_is_esptun(const struct net_device *dev);
 

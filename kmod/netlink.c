@@ -123,33 +123,42 @@ static struct esptun_device *esptun_nl_lookup(struct net *net,
 	return netdev_priv(dev);
 }
 
+#define ESPTUN_NL_STAT(attr, field) \
+	{ attr, offsetof(struct rtnl_link_stats64, field) }
+
+/* ESPTUN_A_DEVICE_STATS: the counters `ip -s link` shows. */
+static const struct {
+	u16 attr;
+	u16 offset;
+} esptun_nl_stats[] = {
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_RX_PACKETS, rx_packets),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_RX_BYTES, rx_bytes),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_RX_ERRORS, rx_errors),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_RX_DROPPED, rx_dropped),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_TX_PACKETS, tx_packets),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_TX_BYTES, tx_bytes),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_TX_ERRORS, tx_errors),
+	ESPTUN_NL_STAT(ESPTUN_A_STATS_TX_DROPPED, tx_dropped),
+};
+
 static int esptun_nl_put_stats(struct sk_buff *skb, struct net_device *dev)
 {
 	struct rtnl_link_stats64 s;
 	struct nlattr *nest;
+	int i;
 
 	dev_get_stats(dev, &s);
 	nest = nla_nest_start(skb, ESPTUN_A_DEVICE_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, ESPTUN_A_STATS_RX_PACKETS, s.rx_packets,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_RX_BYTES, s.rx_bytes,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_RX_ERRORS, s.rx_errors,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_RX_DROPPED, s.rx_dropped,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_TX_PACKETS, s.tx_packets,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_TX_BYTES, s.tx_bytes,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_TX_ERRORS, s.tx_errors,
-			      ESPTUN_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, ESPTUN_A_STATS_TX_DROPPED, s.tx_dropped,
-			      ESPTUN_A_STATS_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(esptun_nl_stats); i++) {
+		u64 val = *(u64 *)((u8 *)&s + esptun_nl_stats[i].offset);
+
+		if (nla_put_u64_64bit(skb, esptun_nl_stats[i].attr, val,
+				      ESPTUN_A_STATS_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
 	}
 	nla_nest_end(skb, nest);
 	return 0;
