@@ -58,7 +58,7 @@ unit:
 selftests:
 	$(MAKE) -C selftests
 
-check: all unit selftests
+check: all unit install-check selftests
 	@failed=; \
 	for k in $(KERNEL); do \
 		if [ $$k = debug ]; then $(MAKE) debug-module || { failed="$$failed $$k"; continue; }; fi; \
@@ -91,11 +91,26 @@ lint: need-kernel $(BUILD)/checkpatch/checkpatch.pl
 		echo "sparse: not clean"; exit 1; fi; \
 	echo "sparse: clean"
 
+# INSTALL_MOD_PATH and DESTDIR stage the install under another root.
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(KVER)
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 	install -D -m 0755 tools/esptun $(DESTDIR)$(PREFIX)/sbin/esptun
 	install -D -m 0755 tools/esptund $(DESTDIR)$(PREFIX)/sbin/esptund
+
+# `make install` into a scratch root: modprobe must map the names the kernel
+# asks for on demand (link kind, genl family) to the installed module.
+install-check: all
+	@root=$(BUILD)/install-root; rm -rf $$root; \
+	$(MAKE) -s install INSTALL_MOD_PATH=$$root DESTDIR=$$root \
+		> $(BUILD)/install-check.log 2>&1 || { cat $(BUILD)/install-check.log; exit 1; }; \
+	for alias in rtnl-link-esptun net-pf-16-proto-16-family-esptun; do \
+		mod=$$(modprobe -d $$root -S $(KVER) -R $$alias) && \
+		[ "$$mod" = esptun ] || \
+		{ echo "install-check: modprobe does not resolve $$alias"; exit 1; }; \
+	done && \
+	test -x $$root$(PREFIX)/sbin/esptun && test -x $$root$(PREFIX)/sbin/esptund && \
+	echo "install-check: ok (module aliases resolve, tools installed)"
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -113,4 +128,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all need-kernel module tools debug-module unit selftests check demo \
-	lint install deps clean
+	lint install install-check deps clean
