@@ -30,8 +30,10 @@ if [ -z "$job" ] || [ ! -r "$job" ]; then
 	say "no readable job file (esptunvm.job=$job)"
 	poweroff_now
 fi
+set -a	# the tests see the job's variables (ESPTUN_FLAVOUR...)
 # shellcheck disable=SC1090
 . "$job"
+set +a
 
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
