@@ -101,7 +101,7 @@ install: all
 # `make install` into a scratch root: modprobe must map the names the kernel
 # asks for on demand (link kind, genl family) to the installed module.
 install-check: all
-	@root=$(BUILD)/install-root; rm -rf $$root; \
+	@root=$(BUILD)/install-root; rm -rf $$root; mkdir -p $(BUILD); \
 	$(MAKE) -s install INSTALL_MOD_PATH=$$root DESTDIR=$$root \
 		> $(BUILD)/install-check.log 2>&1 || { cat $(BUILD)/install-check.log; exit 1; }; \
 	for alias in rtnl-link-esptun net-pf-16-proto-16-family-esptun; do \
