@@ -32,6 +32,8 @@
  * SHA-512/256 ICV (32) = 104 bytes, leaving 1396 of a 1500-byte underlay;
  * the payload plus the 2-byte ESP trailer is padded to the 16-byte AES
  * block, so at most 1392 - 2 = 1390 bytes of inner packet fit.
+ * ESPTUN_WORST_OVERHEAD adds the worst padding (15) and the trailer (2) to
+ * those 104 bytes; it bounds the largest MTU an outer packet can carry.
  */
 #define ESPTUN_WORST_OVERHEAD	(40 + 8 + 8 + 16 + 32 + 15 + 2)
 #define ESPTUN_DEFAULT_MTU	1390
