@@ -11,7 +11,7 @@
 # guest finished and every test passed.
 #
 # Environment: ESPTUN_VM_MEM (MiB, default 2048), ESPTUN_VM_TIMEOUT (seconds
-# for the whole guest run, default 3600), ESPTUN_CACHE (debug kernel cache).
+# for the whole guest run, default 1800), ESPTUN_CACHE (debug kernel cache).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -87,7 +87,7 @@ ESPTUN_FLAVOUR='$flavour'
 ESPTUN_TESTS='${tests[*]}'
 JOB
 
-timeout=${ESPTUN_VM_TIMEOUT:-3600}
+timeout=${ESPTUN_VM_TIMEOUT:-1800}
 echo "vm.sh: booting $kernel ($flavour) for $mode; console: $out/console.log"
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 \
