@@ -27,7 +27,7 @@ KSRC := $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	build-essential bc flex bison libelf-dev libssl-dev xz-utils \
-	qemu-system-x86 busybox-static cpio kmod util-linux iproute2 \
+	qemu-system-x86 busybox-static cpio kmod util-linux procps iproute2 \
 	iputils-ping iperf3 tcpdump nftables python3 python3-scapy \
 	libnl-3-dev libnl-genl-3-dev pkg-config clang libclang-rt-14-dev \
 	sparse strongswan-charon strongswan-swanctl

@@ -15,8 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 busybox=/bin/busybox
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
-file "$busybox" 2>/dev/null | grep -q "statically linked" ||
-	[ -x "$busybox" ] || die "$busybox missing: run 'make deps' (package busybox-static)"
+[ -x "$busybox" ] || die "$busybox missing: run 'make deps' (package busybox-static)"
+# The initramfs has no libc: a dynamic busybox (package busybox) cannot work.
+readelf -l "$busybox" | grep -q INTERP &&
+	die "$busybox is dynamically linked: install busybox-static instead of busybox"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
