@@ -40,6 +40,17 @@ debian_kver() {
 		sed -n "s/^$2-\([^ ,]*\).*/\1/p"
 }
 
+# initramfs [KVER]: path of the initramfs for a modular kernel KVER (or, with
+# no KVER, for one with virtio/9p built in), rebuilt when its sources change.
+initramfs() {
+	local f=$top/build/vm/initramfs-${1:-builtin}.cpio.gz
+	if [ ! -e "$f" ] || [ "$here/mkinitramfs.sh" -nt "$f" ] ||
+	   [ "$here/initramfs-init.sh" -nt "$f" ]; then
+		"$here/mkinitramfs.sh" "$f" "$@" >&2 || die "cannot build $f"
+	fi
+	echo "$f"
+}
+
 mkdir -p "$top/build/vm"
 rm -rf "$out"
 mkdir -p "$out"
@@ -54,11 +65,7 @@ debian)
 	kernel=/boot/vmlinuz-$kver
 	[ -r "$kernel" ] || die "$kernel missing: run 'make deps'"
 	ko=$top/kmod/esptun.ko
-	initrd=$top/build/vm/initramfs-$kver.cpio.gz
-	if [ ! -e "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
-	   [ "$here/initramfs-init.sh" -nt "$initrd" ]; then
-		"$here/mkinitramfs.sh" "$initrd" "$kver"
-	fi
+	initrd=$(initramfs "$kver")
 	;;
 debug)
 	kdir=$("$here/debug-kernel.sh")
@@ -66,11 +73,7 @@ debug)
 	ko=$top/build/debug/kmod/esptun.ko
 	cp "$kdir"/modules.order "$kdir"/modules.builtin \
 		"$kdir"/modules.builtin.modinfo "$out/"
-	initrd=$top/build/vm/initramfs-builtin.cpio.gz
-	if [ ! -e "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
-	   [ "$here/initramfs-init.sh" -nt "$initrd" ]; then
-		"$here/mkinitramfs.sh" "$initrd"
-	fi
+	initrd=$(initramfs)
 	;;
 *)
 	die "unknown kernel '$flavour' (debian or debug)"
