@@ -196,7 +196,7 @@ static int esptun_nl_fill_device(struct sk_buff *skb,
 
 	ASSERT_RTNL();
 	hdr = genlmsg_put(skb, portid, seq, &esptun_nl_family, flags,
-			  ESPTUN_CMD_GET_DEVICE);
+			  ESPTUN_CMD_DEV_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (cb)
@@ -282,7 +282,7 @@ static int esptun_nl_get_device_dumpit(struct sk_buff *skb,
 static const struct genl_ops esptun_nl_ops[] = {
 	{
 		/* Read-only, like `ip link show`: no capability needed. */
-		.cmd	= ESPTUN_CMD_GET_DEVICE,
+		.cmd	= ESPTUN_CMD_DEV_GET,
 		.doit	= esptun_nl_get_device_doit,
 		.dumpit	= esptun_nl_get_device_dumpit,
 	},

@@ -259,7 +259,7 @@ static void get1(struct __test_metadata *_metadata, FIXTURE_DATA(genl) *self,
 	struct req r;
 	uint32_t o;
 
-	req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, 0);
+	req_init(&r, self->family, ESPTUN_CMD_DEV_GET, 0);
 	o = req_attr(&r, type, data, len);
 	if (off)
 		*off = o;
@@ -275,7 +275,7 @@ TEST_F(genl, missing_device_names_both_attributes)
 	struct reply rep;
 	struct req r;
 
-	req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, 0);
+	req_init(&r, self->family, ESPTUN_CMD_DEV_GET, 0);
 	ASSERT_EQ(0, transact(self->fd, &r, &rep));
 	ASSERT_EQ(-EINVAL, rep.err);
 	ASSERT_MSG_HAS(rep, "ESPTUN_A_DEVICE_IFINDEX");
@@ -345,7 +345,7 @@ TEST_F(genl, both_names_refused)
 	struct reply rep;
 	struct req r;
 
-	req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, 0);
+	req_init(&r, self->family, ESPTUN_CMD_DEV_GET, 0);
 	req_attr(&r, ESPTUN_A_DEVICE_IFINDEX, &self->ifindex, 4);
 	req_attr(&r, ESPTUN_A_DEVICE_IFNAME, "esp0", 5);
 	ASSERT_EQ(0, transact(self->fd, &r, &rep));
@@ -367,7 +367,7 @@ TEST_F(genl, reply_only_attributes_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-		req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, 0);
+		req_init(&r, self->family, ESPTUN_CMD_DEV_GET, 0);
 		req_attr(&r, ESPTUN_A_DEVICE_IFINDEX, &self->ifindex, 4);
 		req_attr(&r, ro[i].type, &v, sizeof(v));
 		ASSERT_EQ(0, transact(self->fd, &r, &rep));
@@ -394,7 +394,7 @@ TEST_F(genl, truncated_attribute)
 	struct req r;
 	struct nlattr *a;
 
-	req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, 0);
+	req_init(&r, self->family, ESPTUN_CMD_DEV_GET, 0);
 	req_attr(&r, ESPTUN_A_DEVICE_IFINDEX, &self->ifindex, 4);
 	/* claim more bytes than the message holds */
 	a = (struct nlattr *)((char *)&r + NLMSG_LENGTH(GENL_HDRLEN));
@@ -474,7 +474,7 @@ TEST_F(genl, dump_lists_every_device_of_the_namespace)
 	struct req r;
 
 	ASSERT_EQ(0, system("ip link add esp1 type esptun && ip link add esp2 type esptun && ip link add d0 type dummy"));
-	req_init(&r, self->family, ESPTUN_CMD_GET_DEVICE, NLM_F_DUMP);
+	req_init(&r, self->family, ESPTUN_CMD_DEV_GET, NLM_F_DUMP);
 	ASSERT_EQ(0, transact(self->fd, &r, &rep));
 	ASSERT_EQ(0, rep.err);
 	ASSERT_EQ(3, rep.nmsgs);

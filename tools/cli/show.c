@@ -215,7 +215,7 @@ static int show_run(const struct cli_opts *opts, int argc, char **argv)
 			ret = 1;
 			goto out;
 		}
-		msg = esptun_nl_new(&nl, ESPTUN_CMD_GET_DEVICE,
+		msg = esptun_nl_new(&nl, ESPTUN_CMD_DEV_GET,
 				    dev ? 0 : NLM_F_DUMP);
 		if (!msg ||
 		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
