@@ -13,7 +13,8 @@
  * interface from being unregistered meanwhile.  Transforms are allocated
  * before RTNL is taken: that may load crypto modules.  Events are sent
  * from the expire work (RTNL, GFP_KERNEL) and the transmit path (ACQUIRE,
- * atomic). */
+ * atomic).
+ */
 #include <linux/hash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>

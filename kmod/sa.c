@@ -77,14 +77,17 @@ void esptun_sa_put(struct esptun_sa *sa)
 void esptun_sa_count(struct esptun_sa *sa, unsigned int bytes)
 {
 	struct esptun_sa_pcpu_stats *s = get_cpu_ptr(sa->stats);
+	unsigned long now;
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->packets);
 	u64_stats_add(&s->bytes, bytes);
 	u64_stats_update_end(&s->syncp);
 	put_cpu_ptr(sa->stats);
-	if (READ_ONCE(sa->use_jiffies) != jiffies)
-		WRITE_ONCE(sa->use_jiffies, jiffies ?: 1);
+	/* Write the shared line once per tick, not once per packet. */
+	now = jiffies ?: 1;
+	if (READ_ONCE(sa->use_jiffies) != now)
+		WRITE_ONCE(sa->use_jiffies, now);
 }
 
 void esptun_sa_count_drop(struct esptun_sa *sa, enum esptun_sa_stat stat)
@@ -430,6 +433,11 @@ static int esptun_sa_parse_prefix(struct nlattr *addr, struct nlattr *plen,
 	return 0;
 }
 
+static u64 esptun_sa_limit(const struct nlattr *nla)
+{
+	return nla ? nla_get_u64(nla) : 0;
+}
+
 static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 				  struct netlink_ext_ack *extack)
 {
@@ -443,15 +451,12 @@ static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 			       esptun_nl_limit_policy, extack);
 	if (err)
 		return err;
-#define ESPTUN_LIMIT(field, attr) \
-	l->field = tb[attr] ? nla_get_u64(tb[attr]) : 0
-	ESPTUN_LIMIT(time_soft, ESPTUN_A_LIMIT_TIME_SOFT);
-	ESPTUN_LIMIT(time_hard, ESPTUN_A_LIMIT_TIME_HARD);
-	ESPTUN_LIMIT(byte_soft, ESPTUN_A_LIMIT_BYTE_SOFT);
-	ESPTUN_LIMIT(byte_hard, ESPTUN_A_LIMIT_BYTE_HARD);
-	ESPTUN_LIMIT(packet_soft, ESPTUN_A_LIMIT_PACKET_SOFT);
-	ESPTUN_LIMIT(packet_hard, ESPTUN_A_LIMIT_PACKET_HARD);
-#undef ESPTUN_LIMIT
+	l->time_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_TIME_SOFT]);
+	l->time_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_TIME_HARD]);
+	l->byte_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_BYTE_SOFT]);
+	l->byte_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_BYTE_HARD]);
+	l->packet_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_PACKET_SOFT]);
+	l->packet_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_PACKET_HARD]);
 	if ((l->time_soft && l->time_hard && l->time_soft > l->time_hard) ||
 	    (l->byte_soft && l->byte_hard && l->byte_soft > l->byte_hard) ||
 	    (l->packet_soft && l->packet_hard &&
