@@ -1114,10 +1114,15 @@ static const struct genl_ops esptun_nl_ops[] = {
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
-		/* Like `ip xfrm state list`: never carries keys. */
+		/*
+		 * Never carries keys, but SPIs, peers and sequence numbers
+		 * are what an attacker forging packets would want: admins
+		 * only, as for `ip xfrm state list`.
+		 */
 		.cmd	= ESPTUN_CMD_SA_GET,
 		.doit	= esptun_nl_sa_get_doit,
 		.dumpit	= esptun_nl_sa_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= ESPTUN_CMD_SA_FLUSH,

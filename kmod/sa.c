@@ -569,17 +569,24 @@ struct esptun_sa *esptun_sa_create(struct esptun_device *edev,
 			goto err;
 		}
 	}
+	if (tb[ESPTUN_A_SA_SEQ] && !sa->esn &&
+	    nla_get_u64(tb[ESPTUN_A_SA_SEQ]) > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_SEQ],
+				    "ESPTUN_A_SA_SEQ: above 2^32-1 needs extended sequence numbers (ESPTUN_SA_F_ESN)");
+		err = -ERANGE;
+		goto err;
+	}
+	if (sa->dir == ESPTUN_SA_DIR_IN && sa->esn && !window) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_REPLAY_WINDOW],
+				    "ESPTUN_A_SA_REPLAY_WINDOW: extended sequence numbers need a replay window to infer the high bits (RFC 4303 appendix A)");
+		err = -EINVAL;
+		goto err;
+	}
 	if (sa->dir == ESPTUN_SA_DIR_OUT) {
 		window = 0;
 		if (tb[ESPTUN_A_SA_SEQ])
 			atomic64_set(&sa->oseq,
 				     nla_get_u64(tb[ESPTUN_A_SA_SEQ]));
-		if (!sa->esn && atomic64_read(&sa->oseq) > U32_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_SEQ],
-					    "ESPTUN_A_SA_SEQ: above 2^32-1 needs extended sequence numbers (ESPTUN_SA_F_ESN)");
-			err = -EINVAL;
-			goto err;
-		}
 	}
 	err = esptun_replay_init(&sa->replay, window, sa->esn,
 				 sa->dir == ESPTUN_SA_DIR_IN &&
