@@ -19,6 +19,7 @@ struct cli_cmd {
 	int (*run)(const struct cli_opts *opts, int argc, char **argv);
 };
 
+extern const struct cli_cmd cli_cmd_sa;
 extern const struct cli_cmd cli_cmd_show;
 
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
