@@ -20,6 +20,7 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_sa;
+extern const struct cli_cmd cli_cmd_set;
 extern const struct cli_cmd cli_cmd_show;
 
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@
 
 static const struct cli_cmd *const commands[] = {
 	&cli_cmd_show,
+	&cli_cmd_set,
 	&cli_cmd_sa,
 };
 
