@@ -16,6 +16,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_cmd_show,
 	&cli_cmd_set,
 	&cli_cmd_sa,
+	&cli_cmd_monitor,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
