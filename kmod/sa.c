@@ -7,7 +7,9 @@
  * - every SA is on its interface's sa_in or sa_out list;
  * - inbound SAs are also in esptun_sa_in_table, hashed by (outer netns,
  *   SPI): an ESP packet names its SA by SPI alone (RFC 4301 4.1), so an
- *   inbound SPI is unique per namespace;
+ *   inbound SPI is unique per namespace; and in esptun_sa_addr_table, by
+ *   (netns, outer destination), to tell ESP with an unknown SPI that was
+ *   meant for esptun from ESP for the kernel's own IPsec in O(1);
  * - outbound lists are sorted most specific selector first, so the first
  *   match is the longest-prefix match.
  *
@@ -42,11 +44,21 @@
 #define ESPTUN_SA_HASH_BITS	12
 
 static DEFINE_HASHTABLE(esptun_sa_in_table, ESPTUN_SA_HASH_BITS);
+/* inbound SAs again, by (netns, outer destination): see net_has_addr() */
+static DEFINE_HASHTABLE(esptun_sa_addr_table, ESPTUN_SA_HASH_BITS);
 static struct workqueue_struct *esptun_sa_wq;
 
 static u32 esptun_sa_hash(const struct net *net, u32 spi)
 {
 	return jhash_2words(spi, net_hash_mix(net), 0);
+}
+
+static u32 esptun_sa_addr_hash(const struct net *net, u8 family,
+			       const union esptun_addr *addr)
+{
+	if (family == AF_INET)
+		return jhash_1word((__force u32)addr->ip4, net_hash_mix(net));
+	return jhash2((const u32 *)&addr->ip6, 4, net_hash_mix(net));
 }
 
 /* --- reference counting ------------------------------------------------ */
@@ -357,13 +369,9 @@ bool esptun_sa_net_has_addr(struct net *net, u8 family,
 			    struct esptun_device **edevp)
 {
 	struct esptun_sa *sa;
-	int bkt;
 
-	/*
-	 * A full walk, but only for packets nobody owns: the kernel's own
-	 * IPsec has no state for them either.
-	 */
-	hash_for_each_rcu(esptun_sa_in_table, bkt, sa, spi_node) {
+	hash_for_each_possible_rcu(esptun_sa_addr_table, sa, addr_node,
+				   esptun_sa_addr_hash(net, family, daddr)) {
 		if (!net_eq(sa->net, net) || sa->family != family)
 			continue;
 		if (family == AF_INET ? sa->daddr.ip4 == daddr->ip4 :
@@ -636,6 +644,9 @@ int esptun_sa_insert(struct esptun_sa *sa, struct netlink_ext_ack *extack)
 		}
 		hash_add_rcu(esptun_sa_in_table, &sa->spi_node,
 			     esptun_sa_hash(sa->net, sa->spi));
+		hash_add_rcu(esptun_sa_addr_table, &sa->addr_node,
+			     esptun_sa_addr_hash(sa->net, sa->family,
+						 &sa->daddr));
 		list_add_tail_rcu(&sa->dev_node, &edev->sa_in);
 	} else {
 		if (esptun_sa_find(edev, ESPTUN_SA_DIR_OUT, sa->spi)) {
@@ -666,8 +677,10 @@ void esptun_sa_unlink(struct esptun_sa *sa)
 	if (sa->dead)
 		return;
 	sa->dead = true;
-	if (sa->dir == ESPTUN_SA_DIR_IN)
+	if (sa->dir == ESPTUN_SA_DIR_IN) {
 		hash_del_rcu(&sa->spi_node);
+		hash_del_rcu(&sa->addr_node);
+	}
 	list_del_rcu(&sa->dev_node);
 	sa->edev->sa_count--;
 	/* A running work waits for RTNL, then sees sa->dead. */
