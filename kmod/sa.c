@@ -479,7 +479,9 @@ static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 /*
  * Builds an SA from the attributes of an ESPTUN_A_DEVICE_SA nest (already
  * validated by the policy).  Returns it with one reference, not linked
- * anywhere, or an ERR_PTR with extack set.  Under RTNL.
+ * anywhere, or an ERR_PTR with extack set.  Called without RTNL: allocating
+ * the transform may load modules; esptun_sa_insert() then links it under
+ * RTNL.
  */
 struct esptun_sa *esptun_sa_create(struct esptun_device *edev,
 				   struct nlattr **tb,

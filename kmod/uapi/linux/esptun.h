@@ -30,7 +30,8 @@
  *                        outbound SA covers it.
  * ESPTUN_CMD_EXPIRE      event: an SA reached a soft or hard limit.
  *
- * Commands that change state require CAP_NET_ADMIN in the user namespace
+ * Commands that change state, and SA_GET (SPIs, peers and sequence numbers
+ * help whoever forges ESP), require CAP_NET_ADMIN in the user namespace
  * that owns the interface's network namespace.  The multicast group
  * ESPTUN_MCGRP_EVENTS carries ACQUIRE and EXPIRE; joining it requires
  * CAP_NET_ADMIN.
@@ -222,7 +223,9 @@ enum esptun_drop_attr {
 	ESPTUN_A_DROP_RX_SHORT_HEADER,
 	/* payload shorter than trailer and ICV, or not block aligned */
 	ESPTUN_A_DROP_RX_BAD_LENGTH,
-	/* outer addresses or UDP encapsulation differ from the SA's */
+	/* outer destination differs from the SA's, or in UDP when the SA
+	 * is not (or the reverse)
+	 */
 	ESPTUN_A_DROP_RX_BAD_OUTER,
 	/* replayed, or older than the replay window */
 	ESPTUN_A_DROP_RX_REPLAY,
