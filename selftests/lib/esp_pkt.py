@@ -59,17 +59,19 @@ def is_v6(addr):
     return ":" in addr
 
 
-def inner_packet(src, dst, payload_len=32, ident=0x4242, seq=1):
-    """An ICMP (v4) or ICMPv6 echo request from src to dst."""
+def inner_packet(src, dst, payload_len=32, ident=0x4242, seq=1, reply=False):
+    """An ICMP (v4) or ICMPv6 echo request (or reply) from src to dst."""
     data = bytes((i & 0xff for i in range(payload_len)))
     if is_v6(src):
         s6 = socket.inet_pton(socket.AF_INET6, src)
         d6 = socket.inet_pton(socket.AF_INET6, dst)
-        icmp = struct.pack("!BBHHH", 128, 0, 0, ident, seq & 0xffff) + data
+        icmp = struct.pack("!BBHHH", 129 if reply else 128, 0, 0, ident,
+                           seq & 0xffff) + data
         pseudo = s6 + d6 + struct.pack("!I3xB", len(icmp), 58)
         icmp = icmp[:2] + struct.pack("!H", csum(pseudo + icmp)) + icmp[4:]
         return struct.pack("!IHBB", 6 << 28, len(icmp), 58, 64) + s6 + d6 + icmp
-    icmp = struct.pack("!BBHHH", 8, 0, 0, ident, seq & 0xffff) + data
+    icmp = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident,
+                       seq & 0xffff) + data
     icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq & 0xffff,
                       0x4000, 64, 1, 0, socket.inet_aton(src),
@@ -105,8 +107,9 @@ class SA:
             pad[-1] ^= 0x80
         return bytes(pad) + bytes([len(pad) if padlen is None else padlen, nh])
 
-    def encrypt(self, seq, plaintext):
-        """SPI, sequence number, IV, ciphertext, full ICV."""
+    def encrypt(self, seq, plaintext, extra=b""):
+        """SPI, sequence number, IV, ciphertext (+ extra, authenticated
+        but not encrypted: a ciphertext of the wrong length), ICV."""
         lo, hi = seq & 0xffffffff, seq >> 32
         head = struct.pack("!II", self.spi, lo)
         if self.alg == "gcm":
@@ -123,9 +126,9 @@ class SA:
                 Cipher, algorithms, modes)
             iv = os.urandom(16)
             e = Cipher(algorithms.AES(self.enc_key), modes.CBC(iv)).encryptor()
-            body = iv + e.update(plaintext) + e.finalize()
+            body = iv + e.update(plaintext) + e.finalize() + extra
         else:
-            body = plaintext
+            body = plaintext + extra
         msg = head + body + (struct.pack("!I", hi) if self.esn else b"")
         icv = hmac.new(self.auth_key, msg, HASHES[self.auth]).digest()
         return head + body + icv[:self.icv_len]
@@ -160,16 +163,15 @@ def cmd_send(a):
                 inner = bytes(a.inner_len)
             else:
                 inner = inner_packet(a.inner_src, a.inner_dst,
-                                     a.payload_len, seq=seq)
+                                     a.payload_len, seq=seq,
+                                     reply=a.icmp_type == "reply")
                 if a.inner_len is not None:
                     inner = inner[:a.inner_len]
             nh = a.next_header
             if nh is None:
                 nh = 41 if is_v6(a.inner_src) else 4
             pt = inner + sa.trailer(len(inner), nh, a.bad_pad, a.padlen)
-            if a.misalign:
-                pt += b"\0"
-            pkt = sa.encrypt(seq, pt)
+            pkt = sa.encrypt(seq, pt, b"\0" if a.misalign else b"")
             if a.corrupt_icv:
                 pkt = pkt[:-1] + bytes([pkt[-1] ^ 1])
             if a.truncate is not None:
@@ -287,7 +289,8 @@ def cmd_snap(a):
 def cmd_delta(a):
     """Every counter must have moved by exactly what EXPECT says (KEY=N, or
     KEY=? for "0 or 1"), every other one not at all.  Polls until the
-    expected changes are there (receive is asynchronous), then settles."""
+    expected changes are there (receive is asynchronous), then settles.
+    On success the counters now are the next delta's starting point."""
     import json
     before = json.load(open(a.before))
     want = {}
@@ -318,10 +321,13 @@ def cmd_delta(a):
         time.sleep(0.2)
     if not bad:
         time.sleep(a.settle)	# nothing else may arrive late
-        bad = problems(snapshot(a.ns, a.dev))
+        now = snapshot(a.ns, a.dev)
+        bad = problems(now)
     if bad:
         print("counter deltas wrong: " + "; ".join(bad))
         sys.exit(1)
+    with open(a.before, "w") as f:	# the next delta starts here
+        json.dump(now, f)
 
 
 # --- generic netlink, enough to add SAs in bulk --------------------------
@@ -433,6 +439,9 @@ def main():
     s.add_argument("--inner-src", default="10.0.1.1")
     s.add_argument("--inner-dst", default="10.0.2.1")
     s.add_argument("--payload-len", type=int, default=32)
+    s.add_argument("--icmp-type", default="request",
+                   choices=("request", "reply"),
+                   help="inner echo request, or a reply nothing answers")
     s.add_argument("--inner-len", type=int,
                    help="cut the inner packet to this many bytes")
     s.add_argument("--next-header", type=int)

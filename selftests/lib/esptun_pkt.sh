@@ -85,6 +85,23 @@ pk_inner() {
 	run ip -n "$1" link set "$2" up
 }
 
+# pk_esptun_dev NS DEV LOCAL4 REMOTE_NET4 [LOCAL6 REMOTE_NET6]: an esptun
+# interface with an inner address and a route to the peer's inner network.
+# Without IPv6 addresses IPv6 is off on DEV, so that no MLD report sneaks
+# through the SAs and spoils exact counts.
+pk_esptun_dev() {
+	local ns=$1 dev=$2 l4=$3 r4=$4 l6=${5:-} r6=${6:-}
+	run ip -n "$ns" link add "$dev" type esptun
+	if [ -z "$l6" ]; then
+		run ip netns exec "$ns" sysctl -qw net.ipv6.conf.$dev.disable_ipv6=1
+	fi
+	run ip -n "$ns" addr add "$l4"/32 dev "$dev"
+	[ -z "$l6" ] || run ip -n "$ns" addr add "$l6"/128 dev "$dev" nodad
+	run ip -n "$ns" link set "$dev" up
+	run ip -n "$ns" route add "$r4" dev "$dev"
+	[ -z "$r6" ] || run ip -n "$ns" route add "$r6" dev "$dev"
+}
+
 # pk_xfrm_policy NS DIR SRC DST TSRC TDST REQID: tunnel-mode policy (and fwd
 # for DIR in) from inner prefix SRC to DST through outer TSRC -> TDST.
 pk_xfrm_policy() {
@@ -161,18 +178,19 @@ pk_esptun() {
 }
 
 # pk_sa NS EXPR [DEV]: Python expression over sas = `esptun sa list -j`.
+# (Through a file: 10,000 SAs do not fit in an argument.)
 pk_sa() {
-	local j
-	j=$(pk_esptun "$1" sa list ${3:+dev "$3"} -j) ||
+	local j=$PK_TMP/sa.json
+	pk_esptun "$1" sa list ${3:+dev "$3"} -j > "$j" ||
 		fail "esptun sa list -j failed in $1"
 	"$PK_PY" -c '
 import json, sys
-sas = json.loads(sys.argv[1])
+sas = json.load(open(sys.argv[1]))
 def sa(dir, spi):
 	m = [s for s in sas if s["dir"] == dir and s["spi"] == spi]
 	return m[0] if m else None
 print(eval(sys.argv[2]))' "$j" "$2" ||
-		fail "esptun sa list -j does not parse or lacks '$2': $j"
+		fail "esptun sa list -j does not parse or lacks '$2': $(head -c 2000 "$j")"
 }
 
 # pk_snap NS DEV: remembers every counter of DEV and its SAs.
@@ -181,9 +199,9 @@ pk_snap() {
 		--out "$PK_TMP/snap" || fail "cannot read the counters of $2 in $1"
 }
 
-# pk_delta NS DEV WHAT KEY=N...: since pk_snap, exactly these counters moved
-# by N (? = 0 or 1), every other one stayed.  Keys: drops.rx-icv,
-# stats.rx.dropped, sa.in.0x1000.icv-fail ...
+# pk_delta NS DEV WHAT KEY=N...: since pk_snap (or the last pk_delta),
+# exactly these counters moved by N (? = 0 or 1), every other one stayed.
+# Keys: drops.rx-icv, stats.rx.dropped, sa.in.0x1000.icv-fail ...
 pk_delta() {
 	local ns=$1 dev=$2 what=$3 out
 	shift 3
