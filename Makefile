@@ -90,6 +90,7 @@ lint: need-kernel $(BUILD)/checkpatch/checkpatch.pl
 	if echo "$$out" | grep -E 'warning:|error:' > /dev/null; then \
 		echo "sparse: not clean"; exit 1; fi; \
 	echo "sparse: clean"
+	python3 Documentation/netlink/check-spec.py
 
 # INSTALL_MOD_PATH and DESTDIR stage the install under another root.
 install: all

@@ -132,23 +132,23 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 
 	if (!key) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_AEAD_KEY missing: %s needs a key",
-				   alg->name);
+			      "ESPTUN_A_SA_AEAD_KEY missing: %s needs a key",
+			      alg->name);
 		return -EINVAL;
 	}
 	if (!icv) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_AEAD_ICV_BITS missing: give the ICV length of %s",
-				   alg->name);
+			      "ESPTUN_A_SA_AEAD_ICV_BITS missing: give the ICV length of %s",
+			      alg->name);
 		return -EINVAL;
 	}
 	bits = nla_get_u32(icv);
 	if (!memchr(alg->icv_bits, bits, sizeof(alg->icv_bits)) ||
 	    bits > 255 || !bits) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_AEAD_ICV_BITS: %s does not support a %u-bit ICV (use %s)",
-				   alg->name, bits,
-				   alg->icv_bits[1] ? "128, 96 or 64" : "128");
+			      "ESPTUN_A_SA_AEAD_ICV_BITS: %s does not support a %u-bit ICV (use %s)",
+			      alg->name, bits,
+			      alg->icv_bits[1] ? "128, 96 or 64" : "128");
 		return -EINVAL;
 	}
 	klen = nla_len(key);
@@ -156,9 +156,9 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 	    !esptun_crypto_len_ok(alg->key_lens, ARRAY_SIZE(alg->key_lens),
 				  klen - alg->salt)) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_AEAD_KEY: key length %u does not match %s with %u-bit ICV (%s bytes, the last 4 being the salt)",
-				   klen, alg->name, bits,
-				   alg->key_lens[1] ? "20, 28 or 36" : "36");
+			      "ESPTUN_A_SA_AEAD_KEY: key length %u does not match %s with %u-bit ICV (%s bytes, the last 4 being the salt)",
+			      klen, alg->name, bits,
+			      alg->key_lens[1] ? "20, 28 or 36" : "36");
 		return -EINVAL;
 	}
 
@@ -167,8 +167,8 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 		err = PTR_ERR(sa->aead);
 		sa->aead = NULL;
 		esptun_nl_err(extack, NULL,
-				   "%s is not available in this kernel (crypto API error %d)",
-				   alg->name, err);
+			      "%s is not available in this kernel (crypto API error %d)",
+			      alg->name, err);
 		return err;
 	}
 	err = crypto_aead_setkey(sa->aead, nla_data(key), klen);
@@ -176,8 +176,8 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 		err = crypto_aead_setauthsize(sa->aead, bits / 8);
 	if (err) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_AEAD_KEY: %s refused the key or ICV size (error %d)",
-				   alg->name, err);
+			      "ESPTUN_A_SA_AEAD_KEY: %s refused the key or ICV size (error %d)",
+			      alg->name, err);
 		return err;
 	}
 	sa->icvlen = bits / 8;
@@ -204,14 +204,14 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 
 	if (!aname || !akey || !trunc) {
 		esptun_nl_err(extack, NULL,
-				   "%s needs an integrity algorithm: ESPTUN_A_SA_AUTH_NAME, ESPTUN_A_SA_AUTH_KEY and ESPTUN_A_SA_AUTH_TRUNC_BITS",
-				   alg->name);
+			      "%s needs an integrity algorithm: ESPTUN_A_SA_AUTH_NAME, ESPTUN_A_SA_AUTH_KEY and ESPTUN_A_SA_AUTH_TRUNC_BITS",
+			      alg->name);
 		return -EINVAL;
 	}
 	if (!ekey) {
 		esptun_nl_err(extack, NULL,
-				   "ESPTUN_A_SA_ENC_KEY missing: give the %s key (empty for ecb(cipher_null))",
-				   alg->name);
+			      "ESPTUN_A_SA_ENC_KEY missing: give the %s key (empty for ecb(cipher_null))",
+			      alg->name);
 		return -EINVAL;
 	}
 	for (i = 0; i < ARRAY_SIZE(esptun_crypto_auths); i++)
@@ -219,32 +219,32 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 			auth = &esptun_crypto_auths[i];
 	if (!auth) {
 		esptun_nl_err(extack, aname,
-					"ESPTUN_A_SA_AUTH_NAME: unknown integrity algorithm \"%s\" (use hmac(sha256), hmac(sha384) or hmac(sha512))",
-					(char *)nla_data(aname));
+			      "ESPTUN_A_SA_AUTH_NAME: unknown integrity algorithm \"%s\" (use hmac(sha256), hmac(sha384) or hmac(sha512))",
+			      (char *)nla_data(aname));
 		return -EINVAL;
 	}
 	bits = nla_get_u32(trunc);
 	if (bits != auth->trunc_bits[0] &&
 	    (!auth->trunc_bits[1] || bits != auth->trunc_bits[1])) {
 		esptun_nl_err(extack, trunc,
-					"ESPTUN_A_SA_AUTH_TRUNC_BITS: %u bits is not a valid truncation of %s (RFC 4868: %u)",
-					bits, auth->name, auth->trunc_bits[0]);
+			      "ESPTUN_A_SA_AUTH_TRUNC_BITS: %u bits is not a valid truncation of %s (RFC 4868: %u)",
+			      bits, auth->name, auth->trunc_bits[0]);
 		return -EINVAL;
 	}
 	aklen = nla_len(akey);
 	if (aklen != auth->key_len) {
 		esptun_nl_err(extack, akey,
-					"ESPTUN_A_SA_AUTH_KEY: key length %u does not match %s (RFC 4868: %u bytes)",
-					aklen, auth->name, auth->key_len);
+			      "ESPTUN_A_SA_AUTH_KEY: key length %u does not match %s (RFC 4868: %u bytes)",
+			      aklen, auth->name, auth->key_len);
 		return -EINVAL;
 	}
 	eklen = nla_len(ekey);
 	if (!esptun_crypto_len_ok(alg->key_lens, ARRAY_SIZE(alg->key_lens),
 				  eklen)) {
 		esptun_nl_err(extack, ekey,
-					"ESPTUN_A_SA_ENC_KEY: key length %u does not match %s (%s bytes)",
-					eklen, alg->name,
-					alg->key_lens[1] ? "16, 24 or 32" : "0");
+			      "ESPTUN_A_SA_ENC_KEY: key length %u does not match %s (%s bytes)",
+			      eklen, alg->name,
+			      alg->key_lens[1] ? "16, 24 or 32" : "0");
 		return -EINVAL;
 	}
 
@@ -255,8 +255,8 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 		err = PTR_ERR(sa->aead);
 		sa->aead = NULL;
 		esptun_nl_err(extack, NULL,
-				   "%s is not available in this kernel (crypto API error %d)",
-				   tfm, err);
+			      "%s is not available in this kernel (crypto API error %d)",
+			      tfm, err);
 		return err;
 	}
 
@@ -279,7 +279,7 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 		err = crypto_aead_setauthsize(sa->aead, bits / 8);
 	if (err) {
 		esptun_nl_err(extack, NULL, "%s refused the keys (error %d)",
-				   tfm, err);
+			      tfm, err);
 		return err;
 	}
 	sa->icvlen = bits / 8;
@@ -313,12 +313,12 @@ int esptun_crypto_setup(struct esptun_sa *sa, struct nlattr **tb,
 	alg = esptun_crypto_find(nla_data(name));
 	if (!alg || alg->aead != !!aead) {
 		esptun_nl_err(extack, name,
-					"%s: unknown algorithm \"%s\" (%s)",
-					aead ? "ESPTUN_A_SA_AEAD_NAME" :
-					       "ESPTUN_A_SA_ENC_NAME",
-					(char *)nla_data(name),
-					aead ? "use rfc4106(gcm(aes)) or rfc7539esp(chacha20,poly1305)" :
-					       "use cbc(aes) or ecb(cipher_null)");
+			      "%s: unknown algorithm \"%s\" (%s)",
+			      aead ? "ESPTUN_A_SA_AEAD_NAME" :
+			      "ESPTUN_A_SA_ENC_NAME",
+			      (char *)nla_data(name),
+			      aead ? "use rfc4106(gcm(aes)) or rfc7539esp(chacha20,poly1305)" :
+			      "use cbc(aes) or ecb(cipher_null)");
 		return -EINVAL;
 	}
 	if (!aead && tb[ESPTUN_A_SA_AEAD_KEY]) {
@@ -336,8 +336,8 @@ int esptun_crypto_setup(struct esptun_sa *sa, struct nlattr **tb,
 		err = esptun_crypto_setup_authenc(sa, alg, tb, extack);
 	if (!err && crypto_aead_ivsize(sa->aead) != sa->ivlen) {
 		esptun_nl_err(extack, NULL,
-				   "%s: unexpected IV size %u in this kernel",
-				   alg->name, crypto_aead_ivsize(sa->aead));
+			      "%s: unexpected IV size %u in this kernel",
+			      alg->name, crypto_aead_ivsize(sa->aead));
 		err = -EINVAL;
 	}
 	if (err)

@@ -21,7 +21,7 @@ struct esptun_device {
 	/*
 	 * The namespace the interface was created in.  Outer (ESP) packets
 	 * live there even after the interface moves to another namespace, as
-	 * with wireguard.  Not refcounted: esptun_device_net_pre_exit()
+	 * with wireguard.  Not refcounted: esptun_device_net_exit_rtnl()
 	 * deletes the interface before that namespace goes away.
 	 */
 	struct net *creating_net;

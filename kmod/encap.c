@@ -17,8 +17,9 @@
  *   receive hook below eats NAT keepalives (0xFF) and drops non-ESP (IKE
  *   has no reader there).
  *
- * Locking: edev->encap_sock changes under RTNL.  The receive hook uses only
- * the socket's namespace, so it needs nothing from the interface.
+ * Locking: edev->encap_sock changes under RTNL.  The receive hook finds the
+ * interface through sk_user_data under RCU, only to count drops: closing
+ * the socket clears it, and the interface is freed after a grace period.
  */
 #include <linux/udp.h>
 #include <net/udp.h>
@@ -84,6 +85,7 @@ static struct xfrm6_protocol esptun_esp6_protocol __read_mostly = {
 static int esptun_encap_udp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	unsigned int len = skb->len - sizeof(struct udphdr);
+	struct esptun_device *edev;
 	const u8 *data;
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + min(len, 4U)))
@@ -99,8 +101,14 @@ static int esptun_encap_udp_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	__skb_pull(skb, sizeof(struct udphdr));
 	skb_reset_transport_header(skb);
-	if (esptun_esp_input(skb, true) == -EINVAL)
+	if (esptun_esp_input(skb, true) == -EINVAL) {
+		/* ESP in UDP that no SA here owns: the listener counts it. */
+		edev = rcu_dereference_sk_user_data(sk);
+		if (edev)
+			esptun_device_count_drop(edev, ESPTUN_A_DROP_RX_NO_SA,
+						 false);
 		goto drop;
+	}
 	return 0;
 drop:
 	kfree_skb(skb);
@@ -121,6 +129,7 @@ int esptun_encap_set_port(struct esptun_device *edev, u16 port,
 			  struct netlink_ext_ack *extack)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = edev,
 		.encap_type = UDP_ENCAP_ESPINUDP,
 		.encap_rcv = esptun_encap_udp_rcv,
 	};

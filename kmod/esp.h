@@ -30,8 +30,8 @@ struct esptun_esp_ctx {
 	unsigned int inner_len;		/* output: for the counters */
 	__be32 saved;			/* input, ESN: word under seq_hi */
 	u64 seq;			/* input: the full sequence number */
-	u8 outer_tos;			/* output: outer DSCP+ECN; input: the
-					 * outer one, for RFC 6040 */
+	/* output: the outer DSCP+ECN; input: the outer one, for RFC 6040 */
+	u8 outer_tos;
 	__be16 df;			/* output: outer IPv4 DF */
 	u8 iv[ESPTUN_ESP_MAX_IV] __aligned(8);
 };

@@ -13,7 +13,8 @@
  * interface from being unregistered meanwhile.  Transforms are allocated
  * before RTNL is taken: that may load crypto modules.  Events are sent
  * from the expire work (RTNL, GFP_KERNEL) and the transmit path (ACQUIRE,
- * atomic). */
+ * atomic).
+ */
 #include <linux/hash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -572,6 +573,7 @@ static int esptun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	if (edev->dev->reg_state != NETREG_REGISTERED) {
+		NL_SET_ERR_MSG(info->extack, "the interface is being deleted");
 		err = -ENODEV;
 		goto out;
 	}
@@ -711,7 +713,8 @@ nla_put_failure:
 }
 
 static int esptun_nl_fill_sa(struct sk_buff *skb, struct esptun_sa *sa,
-			     u8 cmd, u32 portid, u32 seq, int flags)
+			     u8 cmd, u32 portid, u32 seq, int flags,
+			     struct netlink_callback *cb)
 {
 	struct net_device *dev = sa->edev->dev;
 	void *hdr;
@@ -719,6 +722,8 @@ static int esptun_nl_fill_sa(struct sk_buff *skb, struct esptun_sa *sa,
 	hdr = genlmsg_put(skb, portid, seq, &esptun_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, ESPTUN_A_DEVICE_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, ESPTUN_A_DEVICE_IFNAME, dev->name) ||
 	    esptun_nl_put_sa(skb, sa)) {
@@ -908,7 +913,7 @@ static int esptun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	sa = esptun_nl_find_sa(info, edev, dir, spi);
 	err = sa ? esptun_nl_fill_sa(msg, sa, ESPTUN_CMD_SA_GET,
-				     info->snd_portid, info->snd_seq, 0) :
+				     info->snd_portid, info->snd_seq, 0, NULL) :
 		   -ENOENT;
 	rtnl_unlock();
 	esptun_device_put(edev);
@@ -967,7 +972,7 @@ static int esptun_nl_sa_get_dumpit(struct sk_buff *skb,
 							ESPTUN_CMD_SA_GET,
 							NETLINK_CB(cb->skb).portid,
 							cb->nlh->nlmsg_seq,
-							NLM_F_MULTI);
+							NLM_F_MULTI, cb);
 				if (err)
 					break;
 				cb->args[1] = idx;
@@ -979,8 +984,6 @@ static int esptun_nl_sa_get_dumpit(struct sk_buff *skb,
 		cb->args[0] = dev->ifindex + 1;
 		cb->args[1] = 0;
 	}
-	if (skb->len)
-		genl_dump_check_consistent(cb, nlmsg_data(nlmsg_hdr(skb)));
 	rtnl_unlock();
 
 	if (err && !skb->len)
@@ -1055,10 +1058,15 @@ void esptun_nl_notify_acquire(struct esptun_device *edev, struct sk_buff *skb)
 		proto = ip_hdr(skb)->protocol;
 		last = &edev->acquire_last[hash_32((__force u32)dst.ip4, 6)];
 	} else {
+		__be16 frag_off;
+
 		family = AF_INET6;
 		src.ip6 = ipv6_hdr(skb)->saddr;
 		dst.ip6 = ipv6_hdr(skb)->daddr;
+		/* The upper-layer protocol, past any extension headers. */
 		proto = ipv6_hdr(skb)->nexthdr;
+		ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				 sizeof(struct ipv6hdr), &proto, &frag_off);
 		last = &edev->acquire_last[hash_32(ipv6_addr_hash(&dst.ip6),
 						   6)];
 	}
@@ -1113,10 +1121,15 @@ static const struct genl_ops esptun_nl_ops[] = {
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
-		/* Like `ip xfrm state list`: never carries keys. */
+		/*
+		 * Never carries keys, but SPIs, peers and sequence numbers
+		 * are what an attacker forging packets would want: admins
+		 * only, as for `ip xfrm state list`.
+		 */
 		.cmd	= ESPTUN_CMD_SA_GET,
 		.doit	= esptun_nl_sa_get_doit,
 		.dumpit	= esptun_nl_sa_get_dumpit,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= ESPTUN_CMD_SA_FLUSH,

@@ -13,6 +13,7 @@
 #define ESPTUN_REPLAY_DEFAULT_WINDOW	1024
 
 struct esptun_replay {
+	/* protects top and bitmap against concurrent advances */
 	spinlock_t lock;
 	/* highest authenticated sequence number (64 bits with ESN) */
 	u64 top;

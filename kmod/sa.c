@@ -7,7 +7,9 @@
  * - every SA is on its interface's sa_in or sa_out list;
  * - inbound SAs are also in esptun_sa_in_table, hashed by (outer netns,
  *   SPI): an ESP packet names its SA by SPI alone (RFC 4301 4.1), so an
- *   inbound SPI is unique per namespace;
+ *   inbound SPI is unique per namespace; and in esptun_sa_addr_table, by
+ *   (netns, outer destination), to tell ESP with an unknown SPI that was
+ *   meant for esptun from ESP for the kernel's own IPsec in O(1);
  * - outbound lists are sorted most specific selector first, so the first
  *   match is the longest-prefix match.
  *
@@ -42,11 +44,21 @@
 #define ESPTUN_SA_HASH_BITS	12
 
 static DEFINE_HASHTABLE(esptun_sa_in_table, ESPTUN_SA_HASH_BITS);
+/* inbound SAs again, by (netns, outer destination): see net_has_addr() */
+static DEFINE_HASHTABLE(esptun_sa_addr_table, ESPTUN_SA_HASH_BITS);
 static struct workqueue_struct *esptun_sa_wq;
 
 static u32 esptun_sa_hash(const struct net *net, u32 spi)
 {
 	return jhash_2words(spi, net_hash_mix(net), 0);
+}
+
+static u32 esptun_sa_addr_hash(const struct net *net, u8 family,
+			       const union esptun_addr *addr)
+{
+	if (family == AF_INET)
+		return jhash_1word((__force u32)addr->ip4, net_hash_mix(net));
+	return jhash2((const u32 *)&addr->ip6, 4, net_hash_mix(net));
 }
 
 /* --- reference counting ------------------------------------------------ */
@@ -77,14 +89,17 @@ void esptun_sa_put(struct esptun_sa *sa)
 void esptun_sa_count(struct esptun_sa *sa, unsigned int bytes)
 {
 	struct esptun_sa_pcpu_stats *s = get_cpu_ptr(sa->stats);
+	unsigned long now;
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->packets);
 	u64_stats_add(&s->bytes, bytes);
 	u64_stats_update_end(&s->syncp);
 	put_cpu_ptr(sa->stats);
-	if (READ_ONCE(sa->use_jiffies) != jiffies)
-		WRITE_ONCE(sa->use_jiffies, jiffies ?: 1);
+	/* Write the shared line once per tick, not once per packet. */
+	now = jiffies ?: 1;
+	if (READ_ONCE(sa->use_jiffies) != now)
+		WRITE_ONCE(sa->use_jiffies, now);
 }
 
 void esptun_sa_count_drop(struct esptun_sa *sa, enum esptun_sa_stat stat)
@@ -354,13 +369,9 @@ bool esptun_sa_net_has_addr(struct net *net, u8 family,
 			    struct esptun_device **edevp)
 {
 	struct esptun_sa *sa;
-	int bkt;
 
-	/*
-	 * A full walk, but only for packets nobody owns: the kernel's own
-	 * IPsec has no state for them either.
-	 */
-	hash_for_each_rcu(esptun_sa_in_table, bkt, sa, spi_node) {
+	hash_for_each_possible_rcu(esptun_sa_addr_table, sa, addr_node,
+				   esptun_sa_addr_hash(net, family, daddr)) {
 		if (!net_eq(sa->net, net) || sa->family != family)
 			continue;
 		if (family == AF_INET ? sa->daddr.ip4 == daddr->ip4 :
@@ -430,6 +441,11 @@ static int esptun_sa_parse_prefix(struct nlattr *addr, struct nlattr *plen,
 	return 0;
 }
 
+static u64 esptun_sa_limit(const struct nlattr *nla)
+{
+	return nla ? nla_get_u64(nla) : 0;
+}
+
 static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 				  struct netlink_ext_ack *extack)
 {
@@ -443,15 +459,12 @@ static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 			       esptun_nl_limit_policy, extack);
 	if (err)
 		return err;
-#define ESPTUN_LIMIT(field, attr) \
-	l->field = tb[attr] ? nla_get_u64(tb[attr]) : 0
-	ESPTUN_LIMIT(time_soft, ESPTUN_A_LIMIT_TIME_SOFT);
-	ESPTUN_LIMIT(time_hard, ESPTUN_A_LIMIT_TIME_HARD);
-	ESPTUN_LIMIT(byte_soft, ESPTUN_A_LIMIT_BYTE_SOFT);
-	ESPTUN_LIMIT(byte_hard, ESPTUN_A_LIMIT_BYTE_HARD);
-	ESPTUN_LIMIT(packet_soft, ESPTUN_A_LIMIT_PACKET_SOFT);
-	ESPTUN_LIMIT(packet_hard, ESPTUN_A_LIMIT_PACKET_HARD);
-#undef ESPTUN_LIMIT
+	l->time_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_TIME_SOFT]);
+	l->time_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_TIME_HARD]);
+	l->byte_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_BYTE_SOFT]);
+	l->byte_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_BYTE_HARD]);
+	l->packet_soft = esptun_sa_limit(tb[ESPTUN_A_LIMIT_PACKET_SOFT]);
+	l->packet_hard = esptun_sa_limit(tb[ESPTUN_A_LIMIT_PACKET_HARD]);
 	if ((l->time_soft && l->time_hard && l->time_soft > l->time_hard) ||
 	    (l->byte_soft && l->byte_hard && l->byte_soft > l->byte_hard) ||
 	    (l->packet_soft && l->packet_hard &&
@@ -466,7 +479,9 @@ static int esptun_sa_parse_limits(struct esptun_sa *sa, struct nlattr *nest,
 /*
  * Builds an SA from the attributes of an ESPTUN_A_DEVICE_SA nest (already
  * validated by the policy).  Returns it with one reference, not linked
- * anywhere, or an ERR_PTR with extack set.  Under RTNL.
+ * anywhere, or an ERR_PTR with extack set.  Called without RTNL: allocating
+ * the transform may load modules; esptun_sa_insert() then links it under
+ * RTNL.
  */
 struct esptun_sa *esptun_sa_create(struct esptun_device *edev,
 				   struct nlattr **tb,
@@ -564,17 +579,24 @@ struct esptun_sa *esptun_sa_create(struct esptun_device *edev,
 			goto err;
 		}
 	}
+	if (tb[ESPTUN_A_SA_SEQ] && !sa->esn &&
+	    nla_get_u64(tb[ESPTUN_A_SA_SEQ]) > U32_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_SEQ],
+				    "ESPTUN_A_SA_SEQ: above 2^32-1 needs extended sequence numbers (ESPTUN_SA_F_ESN)");
+		err = -ERANGE;
+		goto err;
+	}
+	if (sa->dir == ESPTUN_SA_DIR_IN && sa->esn && !window) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_REPLAY_WINDOW],
+				    "ESPTUN_A_SA_REPLAY_WINDOW: extended sequence numbers need a replay window to infer the high bits (RFC 4303 appendix A)");
+		err = -EINVAL;
+		goto err;
+	}
 	if (sa->dir == ESPTUN_SA_DIR_OUT) {
 		window = 0;
 		if (tb[ESPTUN_A_SA_SEQ])
 			atomic64_set(&sa->oseq,
 				     nla_get_u64(tb[ESPTUN_A_SA_SEQ]));
-		if (!sa->esn && atomic64_read(&sa->oseq) > U32_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[ESPTUN_A_SA_SEQ],
-					    "ESPTUN_A_SA_SEQ: above 2^32-1 needs extended sequence numbers (ESPTUN_SA_F_ESN)");
-			err = -EINVAL;
-			goto err;
-		}
 	}
 	err = esptun_replay_init(&sa->replay, window, sa->esn,
 				 sa->dir == ESPTUN_SA_DIR_IN &&
@@ -624,6 +646,9 @@ int esptun_sa_insert(struct esptun_sa *sa, struct netlink_ext_ack *extack)
 		}
 		hash_add_rcu(esptun_sa_in_table, &sa->spi_node,
 			     esptun_sa_hash(sa->net, sa->spi));
+		hash_add_rcu(esptun_sa_addr_table, &sa->addr_node,
+			     esptun_sa_addr_hash(sa->net, sa->family,
+						 &sa->daddr));
 		list_add_tail_rcu(&sa->dev_node, &edev->sa_in);
 	} else {
 		if (esptun_sa_find(edev, ESPTUN_SA_DIR_OUT, sa->spi)) {
@@ -654,8 +679,10 @@ void esptun_sa_unlink(struct esptun_sa *sa)
 	if (sa->dead)
 		return;
 	sa->dead = true;
-	if (sa->dir == ESPTUN_SA_DIR_IN)
+	if (sa->dir == ESPTUN_SA_DIR_IN) {
 		hash_del_rcu(&sa->spi_node);
+		hash_del_rcu(&sa->addr_node);
+	}
 	list_del_rcu(&sa->dev_node);
 	sa->edev->sa_count--;
 	/* A running work waits for RTNL, then sees sa->dead. */

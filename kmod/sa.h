@@ -61,8 +61,9 @@ enum {
 };
 
 struct esptun_sa {
-	/* inbound: on esptun_sa_in_table; outbound: unused */
+	/* inbound: on esptun_sa_in_table and esptun_sa_addr_table */
 	struct hlist_node spi_node;
+	struct hlist_node addr_node;
 	/* edev->sa_in or edev->sa_out, RCU list, changed under RTNL */
 	struct list_head dev_node;
 	refcount_t refcnt;

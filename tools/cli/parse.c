@@ -397,12 +397,13 @@ static const struct alg_info algs[] = {
 	  "16, 24 or 32 bytes", { 0 }, NULL, 0 },
 	{ "ecb(cipher_null)", "cipher_null", ALG_ENC, { 0 }, true,
 	  "empty (\"\" or 0x)", { 0 }, NULL, 0 },
-	{ "hmac(sha256)", "sha256", ALG_AUTH, { 0 }, false, NULL,
-	  { 0 }, NULL, 256 },
-	{ "hmac(sha384)", "sha384", ALG_AUTH, { 0 }, false, NULL,
-	  { 0 }, NULL, 384 },
-	{ "hmac(sha512)", "sha512", ALG_AUTH, { 0 }, false, NULL,
-	  { 0 }, NULL, 512 },
+	/* RFC 4868 2.1.1: the key is as long as the hash */
+	{ "hmac(sha256)", "sha256", ALG_AUTH, { 32 }, false,
+	  "32 bytes: the hash length, RFC 4868", { 0 }, NULL, 256 },
+	{ "hmac(sha384)", "sha384", ALG_AUTH, { 48 }, false,
+	  "48 bytes: the hash length, RFC 4868", { 0 }, NULL, 384 },
+	{ "hmac(sha512)", "sha512", ALG_AUTH, { 64 }, false,
+	  "64 bytes: the hash length, RFC 4868", { 0 }, NULL, 512 },
 };
 
 static const char *const kind_word[] = {

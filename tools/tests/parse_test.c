@@ -375,6 +375,8 @@ static int split(const char *line, char *buf, size_t size, char **argv,
 #define K20 "0x000102030405060708090a0b0c0d0e0f10111213"
 #define K32 K16 "000102030405060708090a0b0c0d0e0f"
 #define K36 K32 "01020304"
+#define K48 K32 "000102030405060708090a0b0c0d0e0f"
+#define K64 K32 "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f"
 
 static const struct {
 	const char *line;
@@ -447,6 +449,10 @@ static const struct {
 	{ BASE "enc cipher_null " K16 " auth sha256 " K32,
 	  { "ecb(cipher_null)", "takes no key" } },
 	{ BASE "enc cbc(aes) " K16 " auth sha256 ''", { "auth hmac(sha256)", "empty" } },
+	{ BASE "enc cbc(aes) " K16 " auth sha512 " K32,
+	  { "auth hmac(sha512)", "KEY is 32 bytes", "64 bytes" } },
+	{ BASE "enc cbc(aes) " K16 " auth-trunc hmac(sha384) " K64 " 192",
+	  { "auth hmac(sha384)", "KEY is 64 bytes", "48 bytes" } },
 	{ BASE "enc cbc(aes) " K16 " auth hmac(md5) " K16,
 	  { "hmac(md5)", "auth-trunc hmac(md5) KEY BITS" } },
 	{ BASE "enc cbc(aes) " K16 " auth-trunc sha256 " K32 " 512",
@@ -578,12 +584,12 @@ static void test_sa_add_good(void)
 	sa_add_args_free(&a);
 
 	/* enc + auth with ip xfrm's aliases: RFC 4868 truncation */
-	check(!parse_line(BASE "enc aes " K32 " auth sha384 " K32, &a, &err) &&
+	check(!parse_line(BASE "enc aes " K32 " auth sha384 " K48, &a, &err) &&
 	      !strcmp(a.enc_name, "cbc(aes)") && a.enc_key.len == 32 &&
 	      !strcmp(a.auth_name, "hmac(sha384)") && a.trunc_bits == 192 &&
 	      !a.aead_name, "sa add enc aes auth sha384: %s", err.msg);
 	sa_add_args_free(&a);
-	check(!parse_line(BASE "enc cbc(aes) " K16 " auth hmac(sha512) " K32, &a, &err) &&
+	check(!parse_line(BASE "enc cbc(aes) " K16 " auth hmac(sha512) " K64, &a, &err) &&
 	      a.trunc_bits == 256, "auth hmac(sha512) truncates to 256");
 	sa_add_args_free(&a);
 	check(!parse_line(BASE "auth hmac(sha256) " K32 " enc cbc(aes) " K16, &a, &err) &&

@@ -30,7 +30,8 @@
  *                        outbound SA covers it.
  * ESPTUN_CMD_EXPIRE      event: an SA reached a soft or hard limit.
  *
- * Commands that change state require CAP_NET_ADMIN in the user namespace
+ * Commands that change state, and SA_GET (SPIs, peers and sequence numbers
+ * help whoever forges ESP), require CAP_NET_ADMIN in the user namespace
  * that owns the interface's network namespace.  The multicast group
  * ESPTUN_MCGRP_EVENTS carries ACQUIRE and EXPIRE; joining it requires
  * CAP_NET_ADMIN.
@@ -66,8 +67,8 @@ enum esptun_device_attr {
 	ESPTUN_A_DEVICE_MTU,		/* u32, reply only */
 	ESPTUN_A_DEVICE_STATS,		/* nest of ESPTUN_A_STATS_*, reply only */
 	ESPTUN_A_DEVICE_DROPS,		/* nest of ESPTUN_A_DROP_*, reply only */
-	ESPTUN_A_DEVICE_LISTEN_PORT,	/* u16: UDP port of the module's own
-					 * ESP-in-UDP socket; 0 closes it */
+	/* u16: UDP port of the module's own ESP-in-UDP socket; 0 closes it */
+	ESPTUN_A_DEVICE_LISTEN_PORT,
 	ESPTUN_A_DEVICE_TTL,		/* u8, 1..255: outer TTL/hop limit */
 	ESPTUN_A_DEVICE_DF,		/* u8, enum esptun_df */
 	ESPTUN_A_DEVICE_DSCP,		/* u8, 0..63, or ESPTUN_DSCP_COPY */
@@ -93,8 +94,10 @@ enum esptun_sa_dir {
 	ESPTUN_SA_DIR_OUT = 2,
 };
 
-/* ESPTUN_A_SA_FLAGS */
-#define ESPTUN_SA_F_ESN		(1U << 0)	/* 64-bit sequence numbers */
+/* ESPTUN_A_SA_FLAGS, a bit mask */
+enum esptun_sa_flags {
+	ESPTUN_SA_F_ESN = 1,	/* 64-bit sequence numbers (RFC 4304) */
+};
 
 /*
  * One SA.  In SA_NEW: DIR, SPI, SRC, DST and one algorithm set (AEAD_*, or
@@ -126,17 +129,18 @@ enum esptun_sa_attr {
 	ESPTUN_A_SA_SEL_DST,		/* binary: inner destination prefix */
 	ESPTUN_A_SA_SEL_DST_PLEN,	/* u8 */
 	ESPTUN_A_SA_LIMITS,		/* nest of ESPTUN_A_LIMIT_* */
-	ESPTUN_A_SA_SEQ,		/* u64: out: last sequence number sent;
-					 * in: highest one received.  Settable
-					 * in SA_NEW (tests, migration). */
+	/*
+	 * u64: out: last sequence number sent; in: highest one received.
+	 * Settable in SA_NEW (tests, migration).
+	 */
+	ESPTUN_A_SA_SEQ,
 	ESPTUN_A_SA_STATS,		/* nest of ESPTUN_A_SA_STATS_*, reply */
 	ESPTUN_A_SA_ADD_TIME,		/* u64, reply: seconds since added */
-	ESPTUN_A_SA_USE_TIME,		/* u64, reply: seconds since last
-					 * packet; absent if never used */
+	/* u64, reply: seconds since the last packet; absent if never used */
+	ESPTUN_A_SA_USE_TIME,
 	ESPTUN_A_SA_EXPIRE_HARD,	/* u8, EXPIRE: 1 hard, 0 soft */
-	ESPTUN_A_SA_EXPIRE_LIMIT,	/* u16, EXPIRE: the ESPTUN_A_LIMIT_*
-					 * that was reached, or
-					 * ESPTUN_A_LIMIT_SEQ */
+	/* u16, EXPIRE: the ESPTUN_A_LIMIT_* reached, or ESPTUN_A_LIMIT_SEQ */
+	ESPTUN_A_SA_EXPIRE_LIMIT,
 	ESPTUN_A_SA_PROTO,		/* u8, ACQUIRE: inner IP protocol */
 	__ESPTUN_A_SA_MAX
 };
@@ -153,8 +157,8 @@ enum esptun_limit_attr {
 	ESPTUN_A_LIMIT_BYTE_HARD,	/* u64 */
 	ESPTUN_A_LIMIT_PACKET_SOFT,	/* u64 */
 	ESPTUN_A_LIMIT_PACKET_HARD,	/* u64 */
-	ESPTUN_A_LIMIT_SEQ,		/* only in EXPIRE_LIMIT: the outbound
-					 * sequence number space ran out */
+	/* only in EXPIRE_LIMIT: the outbound sequence numbers ran out */
+	ESPTUN_A_LIMIT_SEQ,
 	__ESPTUN_A_LIMIT_MAX
 };
 
@@ -219,7 +223,9 @@ enum esptun_drop_attr {
 	ESPTUN_A_DROP_RX_SHORT_HEADER,
 	/* payload shorter than trailer and ICV, or not block aligned */
 	ESPTUN_A_DROP_RX_BAD_LENGTH,
-	/* outer addresses or UDP encapsulation differ from the SA's */
+	/* outer destination differs from the SA's, or in UDP when the SA
+	 * is not (or the reverse)
+	 */
 	ESPTUN_A_DROP_RX_BAD_OUTER,
 	/* replayed, or older than the replay window */
 	ESPTUN_A_DROP_RX_REPLAY,
