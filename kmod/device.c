@@ -6,8 +6,13 @@
  * Locking:
  * - esptun_device_list and each esptun_device's device_list are changed and
  *   walked under RTNL only.
- * - The transmit path runs locklessly (NETIF_F_LLTX) and touches only
- *   per-CPU counters.
+ * - The transmit path runs locklessly (NETIF_F_LLTX): it finds its SA
+ *   under RCU (sa.c) and touches only per-CPU counters.  The outer header
+ *   settings (ttl, df, dscp) are written under RTNL and read with
+ *   READ_ONCE semantics: a packet may see the old or the new value.
+ * - SAs hold a reference on the interface; dellink unlinks them all, and
+ *   the interface is freed only after the last packet in flight through
+ *   asynchronous crypto has released its SA.
  * - Lifetime: struct esptun_device is the net_device's private area; it is
  *   freed by free_netdev() once the last dev_hold() reference is gone, so a
  *   holder of a reference (netlink readers) may read the counters at any
@@ -19,11 +24,17 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/module.h>
+#include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "device.h"
+#include "encap.h"
+#include "esp.h"
+#include "netlink.h"
+#include "sa.h"
 
 /*
  * Until the interface has learnt its path MTU, pick one that fits the worst
@@ -38,6 +49,18 @@
 #define ESPTUN_WORST_OVERHEAD	(40 + 8 + 8 + 16 + 32 + 15 + 2)
 #define ESPTUN_DEFAULT_MTU	1390
 #define ESPTUN_MAX_MTU		(IP_MAX_MTU - ESPTUN_WORST_OVERHEAD)
+
+/*
+ * Offloads the stack may leave to us: checksums and segmentation are done
+ * in software before encryption (esp_out.c), once per big packet instead
+ * of once per MTU-sized one in the layers above.
+ */
+#define ESPTUN_FEATURES		(NETIF_F_HW_CSUM | NETIF_F_SG | \
+				 NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
+/* Outer IPv6 + UDP + ESP header + ESN + IV, before the link layer. */
+#define ESPTUN_HEADROOM		(LL_MAX_HEADER + 40 + 8 + 8 + 4 + 16)
+/* Padding (up to the AES block), trailer, ICV. */
+#define ESPTUN_TAILROOM		(15 + 2 + 32)
 
 static LIST_HEAD(esptun_device_list);
 
@@ -90,32 +113,84 @@ void esptun_device_read_drops(struct esptun_device *edev,
 	}
 }
 
+void esptun_device_count_rx(struct esptun_device *edev, unsigned int len)
+{
+	dev_sw_netstats_rx_add(edev->dev, len);
+}
+
+void esptun_device_count_tx(struct esptun_device *edev, unsigned int len)
+{
+	dev_sw_netstats_tx_add(edev->dev, 1, len);
+}
+
+/*
+ * No outbound SA covers the packet: drop it, tell the sender (ICMP, rate
+ * limited by the ICMP code) and tell a keying daemon (ACQUIRE, rate
+ * limited per destination in netlink.c).
+ */
+static void esptun_xmit_no_sa(struct esptun_device *edev, struct sk_buff *skb)
+{
+	esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_NO_SA, true);
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	else
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_ADDR_UNREACH,
+				0);
+	esptun_nl_notify_acquire(edev, skb);
+	kfree_skb(skb);
+}
+
 static netdev_tx_t esptun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct esptun_device *edev = netdev_priv(dev);
-	enum esptun_drop_attr reason;
+	struct sk_buff *segs, *next;
+	struct esptun_sa *sa;
+	bool ok;
 
 	switch (skb->protocol) {
 	case htons(ETH_P_IP):
-		reason = pskb_network_may_pull(skb, sizeof(struct iphdr)) ?
-			 ESPTUN_A_DROP_TX_NO_SA : ESPTUN_A_DROP_TX_BAD_PROTO;
+		ok = pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
+		     ip_hdr(skb)->version == 4;
 		break;
 	case htons(ETH_P_IPV6):
-		reason = pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) ?
-			 ESPTUN_A_DROP_TX_NO_SA : ESPTUN_A_DROP_TX_BAD_PROTO;
+		ok = pskb_network_may_pull(skb, sizeof(struct ipv6hdr)) &&
+		     ipv6_hdr(skb)->version == 6;
 		break;
 	default:
-		reason = ESPTUN_A_DROP_TX_BAD_PROTO;
+		ok = false;
 		break;
 	}
+	if (!ok) {
+		esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_BAD_PROTO, true);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	/* ndo_start_xmit runs under rcu_read_lock_bh(). */
+	sa = esptun_sa_lookup_out(edev, skb);
+	if (!sa) {
+		esptun_xmit_no_sa(edev, skb);
+		return NETDEV_TX_OK;
+	}
+
+	if (!skb_is_gso(skb))
+		return esptun_esp_output(sa, skb);
 
 	/*
-	 * No outbound SA can cover the packet: the interface has no security
-	 * association database yet.  Count the drop under its reason so that
-	 * "why does nothing come out" has an answer in `esptun show`.
+	 * Each segment needs its own sequence number and ICV: segment
+	 * before encrypting, so TSO senders work.
 	 */
-	esptun_device_count_drop(edev, reason, true);
-	kfree_skb(skb);
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_NOMEM, true);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		esptun_esp_output(sa, skb);
+	}
 	return NETDEV_TX_OK;
 }
 
@@ -123,14 +198,31 @@ static int esptun_dev_init(struct net_device *dev)
 {
 	struct esptun_device *edev = netdev_priv(dev);
 
+	int err;
+
 	edev->drops = netdev_alloc_pcpu_stats(struct esptun_pcpu_drops);
 	if (!edev->drops)
 		return -ENOMEM;
+	err = gro_cells_init(&edev->gro_cells, dev);
+	if (err) {
+		free_percpu(edev->drops);
+		edev->drops = NULL;
+		return err;
+	}
 	return 0;
+}
+
+static void esptun_dev_uninit(struct net_device *dev)
+{
+	struct esptun_device *edev = netdev_priv(dev);
+
+	esptun_encap_dev_uninit(edev);
+	gro_cells_destroy(&edev->gro_cells);
 }
 
 static const struct net_device_ops esptun_netdev_ops = {
 	.ndo_init		= esptun_dev_init,
+	.ndo_uninit		= esptun_dev_uninit,
 	.ndo_start_xmit		= esptun_xmit,
 	.ndo_get_stats64	= dev_get_tstats64,
 };
@@ -154,7 +246,11 @@ static void esptun_setup(struct net_device *dev)
 	dev->mtu = ESPTUN_DEFAULT_MTU;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ESPTUN_MAX_MTU;
-	dev->features |= NETIF_F_LLTX;
+	dev->needed_headroom = ESPTUN_HEADROOM;
+	dev->needed_tailroom = ESPTUN_TAILROOM;
+	dev->features |= NETIF_F_LLTX | ESPTUN_FEATURES;
+	dev->hw_features |= ESPTUN_FEATURES;
+	dev->hw_enc_features |= ESPTUN_FEATURES;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = esptun_destruct;
@@ -187,6 +283,11 @@ static int esptun_newlink(struct net *src_net, struct net_device *dev,
 	ASSERT_RTNL();
 	edev->dev = dev;
 	edev->creating_net = src_net;
+	INIT_LIST_HEAD(&edev->sa_in);
+	INIT_LIST_HEAD(&edev->sa_out);
+	edev->ttl = 64;
+	edev->df = ESPTUN_DF_COPY;
+	edev->dscp = ESPTUN_DSCP_COPY;
 
 	err = register_netdevice(dev);
 	if (err)
@@ -202,6 +303,7 @@ static void esptun_dellink(struct net_device *dev, struct list_head *head)
 
 	ASSERT_RTNL();
 	list_del(&edev->device_list);
+	esptun_sa_flush(edev);
 	unregister_netdevice_queue(dev, head);
 }
 

@@ -7,6 +7,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
+#include <net/gro_cells.h>
 
 #include "uapi/linux/esptun.h"
 
@@ -27,6 +28,25 @@ struct esptun_device {
 	struct esptun_pcpu_drops __percpu *drops;
 	/* on esptun_device_list, under RTNL */
 	struct list_head device_list;
+
+	/* SAs (sa.c): RCU lists, changed under RTNL */
+	struct list_head sa_in;
+	struct list_head sa_out;
+	u32 sa_count;
+
+	/* Outer header settings, written under RTNL, read locklessly. */
+	u8 ttl;
+	u8 df;				/* enum esptun_df */
+	u8 dscp;			/* 0..63 or ESPTUN_DSCP_COPY */
+
+	/* The module-owned ESP-in-UDP socket (encap.c), under RTNL. */
+	struct socket *encap_sock;
+	u16 listen_port;
+
+	struct gro_cells gro_cells;
+
+	/* ACQUIRE rate limit: jiffies of the last event per hash bucket. */
+	unsigned long acquire_last[64];
 };
 
 extern struct rtnl_link_ops esptun_link_ops;
@@ -39,6 +59,8 @@ bool esptun_device_is_esptun(const struct net_device *dev);
 
 void esptun_device_count_drop(struct esptun_device *edev,
 			      enum esptun_drop_attr reason, bool tx);
+void esptun_device_count_rx(struct esptun_device *edev, unsigned int len);
+void esptun_device_count_tx(struct esptun_device *edev, unsigned int len);
 void esptun_device_read_drops(struct esptun_device *edev,
 			      u64 totals[__ESPTUN_A_DROP_MAX]);
 

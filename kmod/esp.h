@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ESP (RFC 4303) packet processing: output (esp_out.c) and input
+ * (esp_in.c), and what they share.
+ */
+#ifndef _ESPTUN_ESP_H
+#define _ESPTUN_ESP_H
+
+#include <crypto/aead.h>
+#include <linux/netdevice.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+
+struct esptun_sa;
+struct esptun_device;
+
+/* SPI and sequence number, then the IV. */
+#define ESPTUN_ESP_HLEN		8
+/* ESN: the high sequence bits are authenticated, placed after the SPI. */
+#define ESPTUN_ESP_ESN_LEN	4
+#define ESPTUN_ESP_MAX_IV	16
+
+/*
+ * Per-packet state across an asynchronous crypto call, allocated with the
+ * request and the scatterlist behind it.
+ */
+struct esptun_esp_ctx {
+	struct esptun_sa *sa;		/* holds a reference */
+	struct sk_buff *skb;
+	unsigned int inner_len;		/* output: for the counters */
+	__be32 saved;			/* input, ESN: word under seq_hi */
+	u64 seq;			/* input: the full sequence number */
+	u8 outer_tos;			/* output: outer DSCP+ECN; input: the
+					 * outer one, for RFC 6040 */
+	__be16 df;			/* output: outer IPv4 DF */
+	u8 iv[ESPTUN_ESP_MAX_IV] __aligned(8);
+};
+
+struct esptun_esp_ctx *esptun_esp_alloc_ctx(struct crypto_aead *aead,
+					    int nsg,
+					    struct aead_request **req,
+					    struct scatterlist **sg);
+
+netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb);
+int esptun_esp_input(struct sk_buff *skb, bool encap);
+
+#endif /* _ESPTUN_ESP_H */

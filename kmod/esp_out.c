@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ESP output (RFC 4303 3.3): an inner IPv4/IPv6 packet becomes ESP in
+ * tunnel mode, optionally in UDP (RFC 3948), sent from the namespace the
+ * interface was created in.
+ *
+ * Steps: take a sequence number, pad (RFC 4303 2.4: 1, 2, 3, ... up to the
+ * cipher's block, at least 4-byte aligned), add the trailer, push the ESP
+ * header and IV, encrypt in place, then push UDP and the outer IP header
+ * and hand the packet to the outer IP stack.
+ *
+ * ESN (RFC 4303 2.2.1): the ICV covers the high 32 sequence bits, which are
+ * not sent.  Before encryption the header is laid out as
+ * SPI | seq_hi | seq_lo (4 bytes earlier than the real header), which is
+ * the associated data both RFC 4106 5 and authencesn expect; afterwards
+ * the SPI goes back over seq_hi.
+ *
+ * Context: called from esptun_xmit() (softirq or process context with BH
+ * disabled, under RCU), or from a crypto completion.  The packet holds a
+ * reference on its SA while crypto runs.
+ */
+#include <crypto/aead.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/random.h>
+#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
+
+#include "crypto.h"
+#include "device.h"
+#include "esp.h"
+#include "sa.h"
+
+struct esptun_esp_ctx *esptun_esp_alloc_ctx(struct crypto_aead *aead,
+					    int nsg,
+					    struct aead_request **req,
+					    struct scatterlist **sg)
+{
+	unsigned int req_off, sg_off, len;
+	struct esptun_esp_ctx *ctx;
+
+	req_off = ALIGN(sizeof(*ctx), crypto_tfm_ctx_alignment());
+	sg_off = ALIGN(req_off + sizeof(struct aead_request) +
+		       crypto_aead_reqsize(aead),
+		       __alignof__(struct scatterlist));
+	len = sg_off + nsg * sizeof(struct scatterlist);
+
+	ctx = kmalloc(len, GFP_ATOMIC);
+	if (!ctx)
+		return NULL;
+	*req = (struct aead_request *)((u8 *)ctx + req_off);
+	*sg = (struct scatterlist *)((u8 *)ctx + sg_off);
+	aead_request_set_tfm(*req, aead);
+	return ctx;
+}
+
+static void esptun_esp_tx_drop(struct esptun_sa *sa, struct sk_buff *skb,
+			       enum esptun_drop_attr reason)
+{
+	esptun_device_count_drop(sa->edev, reason, true);
+	esptun_sa_count_drop(sa, ESPTUN_SA_STAT_ERRORS);
+	kfree_skb(skb);
+}
+
+static int esptun_esp_xmit4(struct esptun_sa *sa, struct sk_buff *skb,
+			    u8 tos, __be16 df, u8 proto)
+{
+	struct net_device *dev = sa->edev->dev;
+	struct flowi4 fl4 = {
+		.daddr = sa->daddr.ip4,
+		.saddr = sa->saddr.ip4,
+		.flowi4_proto = proto,
+		.flowi4_tos = RT_TOS(tos),
+		.fl4_sport = sa->sport,
+		.fl4_dport = sa->dport,
+	};
+	struct rtable *rt;
+	struct iphdr *iph;
+
+	rt = ip_route_output_key(sa->net, &fl4);
+	if (IS_ERR(rt)) {
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NO_ROUTE);
+		return -EHOSTUNREACH;
+	}
+	if (rt->dst.dev == dev) {
+		ip_rt_put(rt);
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_LOOP);
+		return -ELOOP;
+	}
+
+	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(dev)));
+	skb_dst_set(skb, &rt->dst);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb->dev = NULL;
+
+	skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) >> 2;
+	iph->tos = tos;
+	iph->frag_off = ip_mtu_locked(&rt->dst) ? 0 : df;
+	iph->ttl = READ_ONCE(sa->edev->ttl);
+	iph->protocol = proto;
+	iph->saddr = fl4.saddr;
+	iph->daddr = fl4.daddr;
+	__ip_select_ident(sa->net, iph, 1);
+	/* ip_local_out() fills in the length and the header checksum. */
+	return ip_local_out(sa->net, NULL, skb);
+}
+
+static int esptun_esp_xmit6(struct esptun_sa *sa, struct sk_buff *skb,
+			    u8 tos, u8 proto)
+{
+	struct net_device *dev = sa->edev->dev;
+	struct flowi6 fl6 = {
+		.daddr = sa->daddr.ip6,
+		.saddr = sa->saddr.ip6,
+		.flowi6_proto = proto,
+		.fl6_sport = sa->sport,
+		.fl6_dport = sa->dport,
+	};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	__be32 label;
+
+	fl6.flowlabel = ip6_make_flowinfo(tos, 0);
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NO_ROUTE);
+		return -EHOSTUNREACH;
+	}
+	if (dst->dev == dev) {
+		dst_release(dst);
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_LOOP);
+		return -ELOOP;
+	}
+
+	/* A flow label from the inner flow, so ECMP can spread tunnels. */
+	label = ip6_make_flowlabel(sa->net, skb, 0, true, &fl6);
+	if (proto == IPPROTO_UDP)
+		/* IPv6 forbids a zero UDP checksum here (RFC 6935). */
+		udp6_set_csum(false, skb, &fl6.saddr, &fl6.daddr, skb->len);
+
+	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(dev)));
+	skb_dst_set(skb, dst);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb->dev = NULL;
+	/*
+	 * Too big for the path: fragment the outer packet rather than drop it;
+	 * inner path MTU is the interface's business.
+	 */
+	skb->ignore_df = 1;
+
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, tos, label);
+	ip6h->nexthdr = proto;
+	ip6h->hop_limit = READ_ONCE(sa->edev->ttl);
+	ip6h->saddr = fl6.saddr;
+	ip6h->daddr = fl6.daddr;
+	/* ip6_local_out() fills in the payload length. */
+	return ip6_local_out(sa->net, NULL, skb);
+}
+
+/* After encryption: outer headers, and out it goes. */
+static void esptun_esp_output_finish(struct esptun_esp_ctx *ctx, int err)
+{
+	struct esptun_sa *sa = ctx->sa;
+	struct sk_buff *skb = ctx->skb;
+	unsigned int inner_len = ctx->inner_len;
+	__be16 df = ctx->df;
+	u8 tos = ctx->outer_tos;
+	u8 proto = IPPROTO_ESP;
+
+	kfree(ctx);
+	if (unlikely(err)) {
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_CRYPTO);
+		goto out;
+	}
+
+	if (sa->esn) {
+		/* SPI | seq_hi | seq_lo  ->  SPI | seq_lo */
+		*(__be32 *)(skb->data + ESPTUN_ESP_ESN_LEN) =
+			*(__be32 *)skb->data;
+		__skb_pull(skb, ESPTUN_ESP_ESN_LEN);
+	}
+	skb_reset_transport_header(skb);
+
+	if (sa->encap) {
+		struct udphdr *uh = skb_push(skb, sizeof(*uh));
+
+		skb_reset_transport_header(skb);
+		uh->source = sa->sport;
+		uh->dest = sa->dport;
+		uh->len = htons(skb->len);
+		/* IPv4: no checksum, RFC 3948 2.1; IPv6: xmit6 sets it. */
+		uh->check = 0;
+		proto = IPPROTO_UDP;
+	}
+
+	esptun_sa_count(sa, inner_len);
+	esptun_device_count_tx(sa->edev, inner_len);
+	if (sa->family == AF_INET)
+		err = esptun_esp_xmit4(sa, skb, tos, df, proto);
+	else
+		err = esptun_esp_xmit6(sa, skb, tos, proto);
+	if (unlikely(net_xmit_eval(err) && err != -EHOSTUNREACH &&
+		     err != -ELOOP))
+		DEV_STATS_INC(sa->edev->dev, tx_errors);
+	esptun_sa_expired(sa);
+out:
+	esptun_sa_put(sa);
+}
+
+static void esptun_esp_output_done(struct crypto_async_request *areq, int err)
+{
+	/* A backlogged request started: the real completion follows. */
+	if (err == -EINPROGRESS)
+		return;
+	esptun_esp_output_finish(areq->data, err);
+}
+
+/*
+ * Encrypts one (non-GSO) packet with sa and sends it.  Consumes skb.
+ * Caller holds rcu_read_lock() (sa is not referenced yet).
+ */
+netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb)
+{
+	struct esptun_device *edev = sa->edev;
+	unsigned int hlen, esn_len, clen, padlen, tailen, inner_len;
+	struct esptun_esp_ctx *ctx;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	u8 nexthdr, dsfield, *tail;
+	__be16 df;
+	__be32 *esph;
+	u64 seq;
+	int nsg, i, err;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		dsfield = ip_hdr(skb)->tos;
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+		nexthdr = IPPROTO_IPIP;
+	} else {
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		df = htons(IP_DF);
+		nexthdr = IPPROTO_IPV6;
+	}
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NOMEM);
+		return NETDEV_TX_OK;
+	}
+	if (unlikely(test_bit(ESPTUN_SA_HARD, &sa->expire_state) ||
+		     !esptun_sa_next_seq(sa, &seq))) {
+		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_EXPIRED);
+		return NETDEV_TX_OK;
+	}
+
+	inner_len = skb->len;
+	esn_len = sa->esn ? ESPTUN_ESP_ESN_LEN : 0;
+	hlen = ESPTUN_ESP_HLEN + sa->ivlen;
+	clen = ALIGN(inner_len + 2, sa->align);
+	padlen = clen - inner_len - 2;
+	tailen = padlen + 2 + sa->icvlen;
+
+	/* Room for ESP, UDP, the outer header and the outer link layer. */
+	if (skb_cow_head(skb, hlen + esn_len + sizeof(struct udphdr) +
+			 sizeof(struct ipv6hdr) + LL_MAX_HEADER))
+		goto nomem;
+	nsg = skb_cow_data(skb, tailen, &trailer);
+	if (nsg < 0)
+		goto nomem;
+
+	tail = pskb_put(skb, trailer, tailen);
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+
+	esph = skb_push(skb, hlen + esn_len);
+	esph[0] = htonl(sa->spi);
+	if (esn_len) {
+		esph[1] = htonl(upper_32_bits(seq));
+		esph[2] = htonl(lower_32_bits(seq));
+	} else {
+		esph[1] = htonl(lower_32_bits(seq));
+	}
+
+	ctx = esptun_esp_alloc_ctx(sa->aead, nsg, &req, &sg);
+	if (!ctx)
+		goto nomem;
+	ctx->skb = skb;
+	ctx->inner_len = inner_len;
+	ctx->df = edev->df == ESPTUN_DF_SET ? htons(IP_DF) :
+		  edev->df == ESPTUN_DF_CLEAR ? 0 : df;
+	ctx->outer_tos = INET_ECN_encapsulate(edev->dscp == ESPTUN_DSCP_COPY ?
+					      dsfield & ~INET_ECN_MASK :
+					      edev->dscp << 2, dsfield);
+
+	if (esptun_crypto_seq_iv(sa)) {
+		/* RFC 4106 3.1 / RFC 7634 2: the IV is the sequence number. */
+		put_unaligned_be64(seq, ctx->iv);
+	} else {
+		/* CBC: unpredictable (RFC 3602 2.3). */
+		get_random_bytes(ctx->iv, sa->ivlen);
+	}
+	memcpy((u8 *)esph + ESPTUN_ESP_HLEN + esn_len, ctx->iv, sa->ivlen);
+
+	sg_init_table(sg, nsg);
+	err = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (unlikely(err < 0)) {
+		kfree(ctx);
+		goto nomem;
+	}
+
+	if (!esptun_sa_get(sa)) {
+		kfree(ctx);
+		esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_NO_SA, true);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	ctx->sa = sa;
+	aead_request_set_callback(req, 0, esptun_esp_output_done, ctx);
+	aead_request_set_ad(req, ESPTUN_ESP_HLEN + esn_len + sa->ivlen);
+	aead_request_set_crypt(req, sg, sg, clen, ctx->iv);
+
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return NETDEV_TX_OK;
+	esptun_esp_output_finish(ctx, err);
+	return NETDEV_TX_OK;
+
+nomem:
+	esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NOMEM);
+	return NETDEV_TX_OK;
+}
