@@ -19,7 +19,10 @@ struct cli_cmd {
 	int (*run)(const struct cli_opts *opts, int argc, char **argv);
 };
 
+extern const struct cli_cmd cli_cmd_sa;
+extern const struct cli_cmd cli_cmd_set;
 extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_monitor;
 
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)

@@ -14,6 +14,9 @@
 
 static const struct cli_cmd *const commands[] = {
 	&cli_cmd_show,
+	&cli_cmd_set,
+	&cli_cmd_sa,
+	&cli_cmd_monitor,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,6 +10,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
+#include "cli.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -17,11 +18,17 @@
 #endif
 
 static const char *const esptun_attr_names[] = {
-	[ESPTUN_A_DEVICE_IFINDEX] = "ESPTUN_A_DEVICE_IFINDEX",
-	[ESPTUN_A_DEVICE_IFNAME]  = "ESPTUN_A_DEVICE_IFNAME",
-	[ESPTUN_A_DEVICE_MTU]	  = "ESPTUN_A_DEVICE_MTU",
-	[ESPTUN_A_DEVICE_STATS]	  = "ESPTUN_A_DEVICE_STATS",
-	[ESPTUN_A_DEVICE_DROPS]	  = "ESPTUN_A_DEVICE_DROPS",
+	[ESPTUN_A_DEVICE_IFINDEX]     = "ESPTUN_A_DEVICE_IFINDEX",
+	[ESPTUN_A_DEVICE_IFNAME]      = "ESPTUN_A_DEVICE_IFNAME",
+	[ESPTUN_A_DEVICE_MTU]	      = "ESPTUN_A_DEVICE_MTU",
+	[ESPTUN_A_DEVICE_STATS]	      = "ESPTUN_A_DEVICE_STATS",
+	[ESPTUN_A_DEVICE_DROPS]	      = "ESPTUN_A_DEVICE_DROPS",
+	[ESPTUN_A_DEVICE_LISTEN_PORT] = "ESPTUN_A_DEVICE_LISTEN_PORT",
+	[ESPTUN_A_DEVICE_TTL]	      = "ESPTUN_A_DEVICE_TTL",
+	[ESPTUN_A_DEVICE_DF]	      = "ESPTUN_A_DEVICE_DF",
+	[ESPTUN_A_DEVICE_DSCP]	      = "ESPTUN_A_DEVICE_DSCP",
+	[ESPTUN_A_DEVICE_SA]	      = "ESPTUN_A_DEVICE_SA",
+	[ESPTUN_A_DEVICE_SA_COUNT]    = "ESPTUN_A_DEVICE_SA_COUNT",
 };
 
 const char *esptun_nl_attr_name(int type)
@@ -30,6 +37,48 @@ const char *esptun_nl_attr_name(int type)
 	    sizeof(esptun_attr_names[0]) && esptun_attr_names[type])
 		return esptun_attr_names[type];
 	return "unknown attribute";
+}
+
+int esptun_nl_open_cli(struct esptun_nl *nl)
+{
+	int err = esptun_nl_open(nl);
+
+	if (err == -ENOENT)
+		cli_err("the esptun kernel module is not available: install it (`make install`) or load it (`insmod kmod/esptun.ko`)");
+	else if (err)
+		cli_err("cannot open a generic netlink socket: %s",
+			strerror(-err));
+	return err;
+}
+
+void esptun_nl_report(const char *what, const char *dev, int err,
+		      const struct esptun_nl_error *e)
+{
+	if (e->msg[0])
+		cli_err("%s: %s", what, e->msg);
+	else if (dev && err == -ENODEV)
+		cli_err("%s: %s: no such esptun interface in this network namespace",
+			what, dev);
+	else if (err == -EPERM)
+		cli_err("%s: %s (CAP_NET_ADMIN is needed)", what,
+			strerror(-err));
+	else if (e->miss_type)
+		cli_err("%s: %s: the kernel wants %s", what, strerror(-err),
+			esptun_nl_attr_name(e->miss_type));
+	else
+		cli_err("%s: %s", what, strerror(-err));
+}
+
+void esptun_nl_msg_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	/* Requests may carry keys: leave nothing of them in freed memory. */
+	nlh = nlmsg_hdr(msg);
+	explicit_bzero(nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh));
+	nlmsg_free(msg);
 }
 
 int esptun_nl_open(struct esptun_nl *nl)
@@ -75,7 +124,7 @@ struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
 			 cmd, ESPTUN_GENL_VERSION)) {
-		nlmsg_free(msg);
+		esptun_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
@@ -162,7 +211,7 @@ int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 	memset(e, 0, sizeof(*e));
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb) {
-		nlmsg_free(msg);
+		esptun_nl_msg_free(msg);
 		return e->err = -ENOMEM;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
@@ -171,7 +220,7 @@ int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &st);
 
 	err = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
+	esptun_nl_msg_free(msg);
 	if (err < 0) {
 		nl_cb_put(cb);
 		snprintf(e->msg, sizeof(e->msg), "sending the request: %s",

@@ -26,10 +26,17 @@ struct esptun_nl_error {
 typedef int (*esptun_nl_reply_fn)(struct nl_msg *msg, void *arg);
 
 int esptun_nl_open(struct esptun_nl *nl);
+/* esptun_nl_open(), and on failure a message on stderr. */
+int esptun_nl_open_cli(struct esptun_nl *nl);
+/* "esptun: WHAT: <the kernel's message>", or the best substitute. */
+void esptun_nl_report(const char *what, const char *dev, int err,
+		      const struct esptun_nl_error *e);
+/* Wipes the message (it may hold keys) and frees it; NULL is fine. */
+void esptun_nl_msg_free(struct nl_msg *msg);
 void esptun_nl_close(struct esptun_nl *nl);
 struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags);
 /*
- * Sends msg (and frees it); 0, or a negative errno with *e filled in.
+ * Sends msg (and wipes and frees it); 0, or a negative errno with *e filled in.
  * -EAGAIN: a dump was interrupted because the kernel's list changed; the
  * socket may still hold the rest of it, so retry on a new one.
  */

@@ -160,6 +160,12 @@ void json_bool(struct json *j, bool v)
 	fputs(v ? "true" : "false", j->out);
 }
 
+void json_null(struct json *j)
+{
+	json_before_item(j);
+	fputs("null", j->out);
+}
+
 bool json_finish(struct json *j)
 {
 	fputc('\n', j->out);

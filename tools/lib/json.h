@@ -34,6 +34,7 @@ void json_string(struct json *j, const char *s);
 void json_string_len(struct json *j, const char *s, size_t len);
 void json_u64(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
 /* Ends the document with a newline; false if it was not well formed. */
 bool json_finish(struct json *j);
 

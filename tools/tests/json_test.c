@@ -61,6 +61,8 @@ static void doc_nested(struct json *j)
 	json_end_object(j);
 	json_key(j, "up");
 	json_bool(j, false);
+	json_key(j, "encap");
+	json_null(j);
 	json_end_object(j);
 	json_begin_object(j);
 	json_end_object(j);
@@ -128,8 +130,8 @@ int main(void)
 	free(s);
 
 	s = render(doc_nested, false, &ok);
-	expect("nested objects, commas, u64 max, bool", s,
-	       "[{\"ifname\":\"esp0\",\"mtu\":1390,\"drops\":{\"tx-no-sa\":18446744073709551615},\"up\":false},{}]\n");
+	expect("nested objects, commas, u64 max, bool, null", s,
+	       "[{\"ifname\":\"esp0\",\"mtu\":1390,\"drops\":{\"tx-no-sa\":18446744073709551615},\"up\":false,\"encap\":null},{}]\n");
 	free(s);
 
 	s = render(doc_escapes, false, &ok);
