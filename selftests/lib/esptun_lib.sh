@@ -184,6 +184,19 @@ topo_gateways() {
 	TOPO_NS=("$1" "$2")
 }
 
+# topo_spoke NS_HUB NS UL_HUB UL ADDR: one more gateway NS, with the IPv4
+# underlay address ADDR (192.0.2.0/24) on its own veth (UL_HUB -- UL) to the
+# hub, which keeps its address of ul-a and reaches ADDR by a host route.
+topo_spoke() {
+	local hub=$1 ns=$2 ulh=$3 ul=$4 addr=$5
+	ns_create "$ns"
+	run ip link add "$ulh" netns "$hub" type veth peer name "$ul" netns "$ns"
+	run ip -n "$ns" addr add "$addr/24" dev "$ul"
+	run ip -n "$ns" link set "$ul" up
+	run ip -n "$hub" link set "$ulh" up
+	run ip -n "$hub" route add "$addr/32" dev "$ulh"
+}
+
 # topo_tunnel NS SIDE KIND DEV [IFID]: the tunnel interface of gateway SIDE
 # (0 = A, 1 = B) with the inner addresses.  KIND esptun, or xfrm: an xfrm
 # interface on the underlay with if_id IFID (MTU 1390, esptun's default, so
@@ -219,19 +232,25 @@ esptun_peer_sa() {
 # decapsulates (in, fwd).  Inner and outer families differ (4in6, 6in4)
 # only with "flag af-unspec" in ARGS.
 xfrm_peer_sa() {
-	local ns=$1 ifid=$2 dir=$3 src=$4 dst=$5 spi=$6 sel pdir pdirs=out pols=
+	local ns=$1 ifid=$2 dir=$3 src=$4 dst=$5 spi=$6 sel pdir pdirs=out cmds
 	shift 6
 	[ "$dir" = in ] && pdirs="in fwd"
 	run ip -n "$ns" xfrm state add src "$src" dst "$dst" proto esp \
 		spi "$spi" reqid "$ifid" mode tunnel if_id "$ifid" "$@"
+	# One `ip -batch` per selector family (every process counts under
+	# TCG), not more: `ip xfrm policy add` keeps the family of the
+	# selector in a global (preferred_family) that the next line of the
+	# batch would inherit.
 	for sel in 0.0.0.0/0 ::/0; do
+		cmds=
 		for pdir in $pdirs; do
-			pols+="xfrm policy add src $sel dst $sel dir $pdir if_id $ifid"
-			pols+=" tmpl src $src dst $dst proto esp reqid $ifid mode tunnel"$'\n'
+			cmds+="xfrm policy add src $sel dst $sel dir $pdir if_id $ifid"
+			cmds+=" tmpl src $src dst $dst proto esp reqid $ifid mode tunnel"$'\n'
 		done
+		sed "/^$/d; s/^/+ ip -n $ns /" <<< "$cmds"
+		ip -n "$ns" -batch - <<< "$cmds" ||
+			fail "ip -n $ns -batch: xfrm policy for SA $spi failed"
 	done
-	echo "$pols" | sed "/^$/d; s/^/+ ip -n $ns /"
-	ip -n "$ns" -batch - <<< "$pols" || fail "ip -n $ns xfrm policy add failed"
 }
 
 # xfrm_peer_flush NS: removes every xfrm state and policy of NS.
