@@ -281,7 +281,7 @@ ping_peer() {
 	if [ "$inner" = 4 ]; then addr=${TOPO_IN4[$2]}; else addr=${TOPO_IN6[$2]}; fi
 	echo "+ ip netns exec ${NSS[$1]} ping -c 3 -i 0.2 -W 2 $addr"
 	out=$(ip netns exec "${NSS[$1]}" ping -c 3 -i 0.2 -W 2 "$addr" 2>&1) ||
-		fail "ping $addr from ${NSS[$1]}: $(tail -n 2 <<< "$out" | head -n 1)"
+		fail "ping $addr from ${NSS[$1]}: $(grep -m1 'packet loss' <<< "$out")"
 	grep -q ' 0% packet loss' <<< "$out" ||
 		fail "ping $addr from ${NSS[$1]} lost packets: $(grep 'packet loss' <<< "$out")"
 }
