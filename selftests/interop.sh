@@ -99,12 +99,16 @@ combos=()
 add() { [[ " $peers_wanted " = *" $1 "* ]] && combos+=("$*"); }
 if [ "$quick" = 1 ]; then
 	add xfrm-xfrm gcm128 6in6 1 1
+	# Every family, ESN and NAT-T: both settings each over IPv4 and
+	# over IPv6 outer headers.
 	for f in 0 1 2 3; do
-		add esptun-esptun "${CIPHERS[$((f * 3))]}" "${FAMS[$f]}" $((f & 1)) $((f >> 1))
+		m=$((3 - f))
+		add esptun-esptun "${CIPHERS[$((f * 3))]}" "${FAMS[$f]}" $((m & 1)) $((m >> 1))
 	done
-	# Each cipher once; families, ESN and NAT-T in turn.
+	# Each cipher once; every family with NAT-T on and off.
 	for c in "${!CIPHERS[@]}"; do
-		add esptun-xfrm "${CIPHERS[$c]}" "${FAMS[$((c % 4))]}" $((c & 1)) $(((c >> 1) & 1))
+		m=$(((c + 2 * (c / 4)) % 4))
+		add esptun-xfrm "${CIPHERS[$c]}" "${FAMS[$((c % 4))]}" $((m & 1)) $((m >> 1))
 	done
 else
 	# The reference: both directions of af-unspec, ESN, NAT-T.
