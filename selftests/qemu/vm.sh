@@ -12,6 +12,7 @@
 #
 # Environment: ESPTUN_VM_MEM (MiB, default 2048), ESPTUN_VM_TIMEOUT (seconds
 # for the whole guest run, default 1800), ESPTUN_CACHE (debug kernel cache).
+# ESPTUN_QUICK and ESPTUN_INTEROP_* are passed on to the tests in the guest.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -89,6 +90,12 @@ ESPTUN_MODE='$mode'
 ESPTUN_FLAVOUR='$flavour'
 ESPTUN_TESTS='${tests[*]}'
 JOB
+# Knobs of the tests themselves, from the caller's environment.
+for v in ESPTUN_QUICK ${!ESPTUN_INTEROP_@}; do
+	if [ -n "${!v:-}" ]; then
+		printf "%s='%s'\n" "$v" "${!v}" >> "$out/job.env"
+	fi
+done
 
 timeout=${ESPTUN_VM_TIMEOUT:-1800}
 echo "vm.sh: booting $kernel ($flavour) for $mode; console: $out/console.log"
