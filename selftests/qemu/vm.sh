@@ -104,7 +104,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-machine pc,accel=tcg -cpu max -smp 2 -m "${ESPTUN_VM_MEM:-2048}" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 log_buf_len=16M esptunvm.top=$top esptunvm.job=$out/job.env" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 softlockup_panic=1 watchdog_thresh=30 hung_task_panic=1 log_buf_len=16M esptunvm.top=$top esptunvm.job=$out/job.env" \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=checkout,path="$top",security_model=none,multidevs=remap \
