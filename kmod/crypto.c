@@ -131,13 +131,13 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 	int err;
 
 	if (!key) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, tb[ESPTUN_A_SA_AEAD_NAME],
 			      "ESPTUN_A_SA_AEAD_KEY missing: %s needs a key",
 			      alg->name);
 		return -EINVAL;
 	}
 	if (!icv) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, tb[ESPTUN_A_SA_AEAD_NAME],
 			      "ESPTUN_A_SA_AEAD_ICV_BITS missing: give the ICV length of %s",
 			      alg->name);
 		return -EINVAL;
@@ -145,7 +145,7 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 	bits = nla_get_u32(icv);
 	if (!memchr(alg->icv_bits, bits, sizeof(alg->icv_bits)) ||
 	    bits > 255 || !bits) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, icv,
 			      "ESPTUN_A_SA_AEAD_ICV_BITS: %s does not support a %u-bit ICV (use %s)",
 			      alg->name, bits,
 			      alg->icv_bits[1] ? "128, 96 or 64" : "128");
@@ -155,7 +155,7 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 	if (klen < alg->salt ||
 	    !esptun_crypto_len_ok(alg->key_lens, ARRAY_SIZE(alg->key_lens),
 				  klen - alg->salt)) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, key,
 			      "ESPTUN_A_SA_AEAD_KEY: key length %u does not match %s with %u-bit ICV (%s bytes, the last 4 being the salt)",
 			      klen, alg->name, bits,
 			      alg->key_lens[1] ? "20, 28 or 36" : "36");
@@ -175,7 +175,7 @@ static int esptun_crypto_setup_aead(struct esptun_sa *sa,
 	if (!err)
 		err = crypto_aead_setauthsize(sa->aead, bits / 8);
 	if (err) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, key,
 			      "ESPTUN_A_SA_AEAD_KEY: %s refused the key or ICV size (error %d)",
 			      alg->name, err);
 		return err;
@@ -203,13 +203,13 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 	int i, err;
 
 	if (!aname || !akey || !trunc) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, tb[ESPTUN_A_SA_ENC_NAME],
 			      "%s needs an integrity algorithm: ESPTUN_A_SA_AUTH_NAME, ESPTUN_A_SA_AUTH_KEY and ESPTUN_A_SA_AUTH_TRUNC_BITS",
 			      alg->name);
 		return -EINVAL;
 	}
 	if (!ekey) {
-		esptun_nl_err(extack, NULL,
+		esptun_nl_err(extack, tb[ESPTUN_A_SA_ENC_NAME],
 			      "ESPTUN_A_SA_ENC_KEY missing: give the %s key (empty for ecb(cipher_null))",
 			      alg->name);
 		return -EINVAL;
@@ -278,7 +278,8 @@ static int esptun_crypto_setup_authenc(struct esptun_sa *sa,
 	if (!err)
 		err = crypto_aead_setauthsize(sa->aead, bits / 8);
 	if (err) {
-		esptun_nl_err(extack, NULL, "%s refused the keys (error %d)",
+		esptun_nl_err(extack, ekey,
+			      "ESPTUN_A_SA_ENC_KEY: %s refused the keys (error %d)",
 			      tfm, err);
 		return err;
 	}
