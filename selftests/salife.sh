@@ -87,13 +87,17 @@ expect_eq "SA after its hard time limit" "$(has_sa sl-a out 0x6001)" False
 kill "$mon_a" "$mon_b"
 
 log "an SA deleted under iperf3 traffic, then replaced"
-# Fresh SAs on both ends: a new outbound SA starts again at 1.
-run pk_esptun sl-b sa del dev esp0 dir in spi 0x6001
-b_in
-a_out
-pk_bg ip netns exec sl-b iperf3 -s -1 -B $PK_RIN4
-srv=$PK_PID
-sleep 1
+# fresh_tunnel: new A->B SAs on both ends (a new outbound SA starts again
+# at 1) and a one-shot iperf3 server in B (PID in srv).
+fresh_tunnel() {
+	run pk_esptun sl-b sa del dev esp0 dir in spi 0x6001
+	b_in
+	a_out
+	pk_bg ip netns exec sl-b iperf3 -s -1 -B $PK_RIN4
+	srv=$PK_PID
+	sleep 1
+}
+fresh_tunnel
 # Long enough to outlast the slow checks under TCG; killed below.
 pk_bg ip netns exec sl-a iperf3 -c $PK_RIN4 -B $PK_SIN4 -t 120
 cli=$PK_PID
@@ -118,12 +122,7 @@ kill $cli $srv
 wait $cli
 wait $srv
 # A new SA restores the flow.
-run pk_esptun sl-b sa del dev esp0 dir in spi 0x6001
-b_in
-a_out
-pk_bg ip netns exec sl-b iperf3 -s -1 -B $PK_RIN4
-srv=$PK_PID
-sleep 1
+fresh_tunnel
 run ip netns exec sl-a iperf3 -c $PK_RIN4 -B $PK_SIN4 -t 3
 wait $srv || fail "iperf3 server on the new SA failed"
 p2=$(pk_sa sl-b 'sa("in", 0x6001)["stats"]["packets"]')
