@@ -766,6 +766,25 @@ static int esptun_nl_sa_id(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * The device and SA id of SA_DEL and SA_GET.  Returns the device with a
+ * reference, or an ERR_PTR with the extack set.
+ */
+static struct esptun_device *esptun_nl_sa_target(struct genl_info *info,
+						 u8 *dir, u32 *spi)
+{
+	struct nlattr *tb[ESPTUN_A_SA_MAX + 1];
+	int err;
+
+	err = esptun_nl_parse_sa(info, tb);
+	if (!err)
+		err = esptun_nl_sa_id(info, tb, dir, spi);
+	if (err)
+		return ERR_PTR(err);
+	return esptun_nl_lookup(genl_info_net(info), info->attrs,
+				info->extack);
+}
+
 static struct esptun_sa *esptun_nl_find_sa(struct genl_info *info,
 					   struct esptun_device *edev,
 					   u8 dir, u32 spi)
@@ -840,20 +859,12 @@ out_wipe:
 
 static int esptun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[ESPTUN_A_SA_MAX + 1];
 	struct esptun_device *edev;
 	struct esptun_sa *sa;
 	u32 spi;
 	u8 dir;
-	int err;
 
-	err = esptun_nl_parse_sa(info, tb);
-	if (!err)
-		err = esptun_nl_sa_id(info, tb, &dir, &spi);
-	if (err)
-		return err;
-	edev = esptun_nl_lookup(genl_info_net(info), info->attrs,
-				info->extack);
+	edev = esptun_nl_sa_target(info, &dir, &spi);
 	if (IS_ERR(edev))
 		return PTR_ERR(edev);
 
@@ -887,7 +898,6 @@ static int esptun_nl_sa_flush_doit(struct sk_buff *skb,
 
 static int esptun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[ESPTUN_A_SA_MAX + 1];
 	struct esptun_device *edev;
 	struct esptun_sa *sa;
 	struct sk_buff *msg;
@@ -895,13 +905,7 @@ static int esptun_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	u8 dir;
 	int err;
 
-	err = esptun_nl_parse_sa(info, tb);
-	if (!err)
-		err = esptun_nl_sa_id(info, tb, &dir, &spi);
-	if (err)
-		return err;
-	edev = esptun_nl_lookup(genl_info_net(info), info->attrs,
-				info->extack);
+	edev = esptun_nl_sa_target(info, &dir, &spi);
 	if (IS_ERR(edev))
 		return PTR_ERR(edev);
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -998,6 +1002,30 @@ static bool esptun_nl_has_listeners(struct net *net)
 	return genl_has_listeners(&esptun_nl_family, net, 0);
 }
 
+/*
+ * Every event: the interface, then the SA nest that the caller fills.
+ * Returns the open nest, or NULL when msg is too small.
+ */
+static struct nlattr *esptun_nl_event_begin(struct sk_buff *msg, u8 cmd,
+					    struct esptun_device *edev,
+					    void **hdr)
+{
+	*hdr = genlmsg_put(msg, 0, 0, &esptun_nl_family, 0, cmd);
+	if (!*hdr ||
+	    nla_put_u32(msg, ESPTUN_A_DEVICE_IFINDEX, edev->dev->ifindex) ||
+	    nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, edev->dev->name))
+		return NULL;
+	return nla_nest_start(msg, ESPTUN_A_DEVICE_SA);
+}
+
+static void esptun_nl_event_send(struct net *net, struct sk_buff *msg,
+				 void *hdr, struct nlattr *nest, gfp_t gfp)
+{
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&esptun_nl_family, net, msg, 0, 0, gfp);
+}
+
 /* From the expire work, under RTNL. */
 void esptun_nl_notify_expire(struct esptun_sa *sa, bool hard, u8 limit)
 {
@@ -1011,13 +1039,7 @@ void esptun_nl_notify_expire(struct esptun_sa *sa, bool hard, u8 limit)
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &esptun_nl_family, 0, ESPTUN_CMD_EXPIRE);
-	if (!hdr)
-		goto err;
-	if (nla_put_u32(msg, ESPTUN_A_DEVICE_IFINDEX, sa->edev->dev->ifindex) ||
-	    nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, sa->edev->dev->name))
-		goto err;
-	nest = nla_nest_start(msg, ESPTUN_A_DEVICE_SA);
+	nest = esptun_nl_event_begin(msg, ESPTUN_CMD_EXPIRE, sa->edev, &hdr);
 	if (!nest ||
 	    nla_put_u8(msg, ESPTUN_A_SA_DIR, sa->dir) ||
 	    nla_put_u32(msg, ESPTUN_A_SA_SPI, sa->spi) ||
@@ -1026,9 +1048,7 @@ void esptun_nl_notify_expire(struct esptun_sa *sa, bool hard, u8 limit)
 	    nla_put_u8(msg, ESPTUN_A_SA_EXPIRE_HARD, hard) ||
 	    nla_put_u16(msg, ESPTUN_A_SA_EXPIRE_LIMIT, limit))
 		goto err;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&esptun_nl_family, net, msg, 0, 0, GFP_KERNEL);
+	esptun_nl_event_send(net, msg, hdr, nest, GFP_KERNEL);
 	return;
 err:
 	nlmsg_free(msg);
@@ -1077,22 +1097,14 @@ void esptun_nl_notify_acquire(struct esptun_device *edev, struct sk_buff *skb)
 	msg = nlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &esptun_nl_family, 0, ESPTUN_CMD_ACQUIRE);
-	if (!hdr)
-		goto err;
-	if (nla_put_u32(msg, ESPTUN_A_DEVICE_IFINDEX, edev->dev->ifindex) ||
-	    nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, edev->dev->name))
-		goto err;
-	nest = nla_nest_start(msg, ESPTUN_A_DEVICE_SA);
+	nest = esptun_nl_event_begin(msg, ESPTUN_CMD_ACQUIRE, edev, &hdr);
 	if (!nest ||
 	    nla_put_u8(msg, ESPTUN_A_SA_DIR, ESPTUN_SA_DIR_OUT) ||
 	    esptun_nl_put_addr(msg, ESPTUN_A_SA_SEL_SRC, family, &src) ||
 	    esptun_nl_put_addr(msg, ESPTUN_A_SA_SEL_DST, family, &dst) ||
 	    nla_put_u8(msg, ESPTUN_A_SA_PROTO, proto))
 		goto err;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&esptun_nl_family, net, msg, 0, 0, GFP_ATOMIC);
+	esptun_nl_event_send(net, msg, hdr, nest, GFP_ATOMIC);
 	return;
 err:
 	nlmsg_free(msg);
