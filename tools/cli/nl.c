@@ -253,3 +253,34 @@ int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 	nl_cb_put(cb);
 	return e->err;
 }
+
+/* SAs and interfaces coming and going interrupt a dump: read it again. */
+#define ESPTUN_NL_GET_ATTEMPTS 10
+
+int esptun_nl_get(const char *what, uint8_t cmd, bool dump, const char *dev,
+		  esptun_nl_reply_fn fn, void (*restart)(void *arg),
+		  void *arg, struct esptun_nl_error *e)
+{
+	struct esptun_nl nl;
+	struct nl_msg *msg;
+	int attempt, err = 0;
+
+	for (attempt = 0; attempt < ESPTUN_NL_GET_ATTEMPTS; attempt++) {
+		if (esptun_nl_open_cli(&nl))
+			return 1;
+		msg = esptun_nl_new(&nl, cmd, dump ? NLM_F_DUMP : 0);
+		if (!msg ||
+		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
+			esptun_nl_msg_free(msg);
+			esptun_nl_close(&nl);
+			cli_err("%s: out of memory", what);
+			return 1;
+		}
+		restart(arg);
+		err = esptun_nl_request(&nl, msg, fn, arg, e);
+		esptun_nl_close(&nl);
+		if (err != -EAGAIN)
+			break;
+	}
+	return err;
+}

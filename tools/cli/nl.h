@@ -7,6 +7,8 @@
 #ifndef ESPTUN_CLI_NL_H
 #define ESPTUN_CLI_NL_H
 
+#include <stdbool.h>
+
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
@@ -43,6 +45,18 @@ struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags);
 int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 		      esptun_nl_reply_fn fn, void *arg,
 		      struct esptun_nl_error *e);
+/*
+ * A GET request (cmd) on a new socket, filtered by the interface dev
+ * unless it is NULL, and a dump if dump is set; read again from the start
+ * (after restart(arg)
+ * forgot what the interrupted attempt collected) while the kernel reports
+ * the dump interrupted.  0 on success; a negative errno with *e filled in
+ * when the kernel refused; 1 when it was reported already ("WHAT: ..." on
+ * stderr: no module, no socket, no memory).
+ */
+int esptun_nl_get(const char *what, uint8_t cmd, bool dump, const char *dev,
+		  esptun_nl_reply_fn fn, void (*restart)(void *arg),
+		  void *arg, struct esptun_nl_error *e);
 const char *esptun_nl_attr_name(int type);
 
 #endif /* ESPTUN_CLI_NL_H */

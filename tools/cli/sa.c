@@ -22,9 +22,6 @@
 #include "parse.h"
 #include "sa_info.h"
 
-/* How often a dump is read again when SAs change under it. */
-#define LIST_ATTEMPTS 10
-
 static int sa_usage_err(const char *sub, const char *msg)
 {
 	cli_err("sa %s: %s\nTry `esptun sa --help`.", sub, msg);
@@ -159,41 +156,32 @@ static int on_sa(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* An interrupted dump is read again: forget what it gave. */
+static void list_restart(void *arg)
+{
+	struct list_state *st = arg;
+
+	st->n = 0;
+	st->bad_reply = 0;
+}
+
 static int sa_list(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct list_state st = { 0 };
 	struct esptun_nl_error e;
 	struct parse_err perr;
-	struct esptun_nl nl;
-	struct nl_msg *msg;
 	const char *dev;
-	int attempt, err = 0, ret = 0;
+	int err = 0, ret = 0;
 	size_t i;
 
 	if (parse_sa_dev(argc, argv, false, &dev, &perr))
 		return sa_usage_err("list", perr.msg);
 
-	/* SAs coming and going interrupt a dump: read it again. */
-	for (attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
-		if (esptun_nl_open_cli(&nl)) {
-			ret = 1;
-			goto out;
-		}
-		msg = esptun_nl_new(&nl, ESPTUN_CMD_SA_GET, NLM_F_DUMP);
-		if (!msg ||
-		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
-			esptun_nl_msg_free(msg);
-			esptun_nl_close(&nl);
-			cli_err("sa list: out of memory");
-			ret = 1;
-			goto out;
-		}
-		st.n = 0;
-		st.bad_reply = 0;
-		err = esptun_nl_request(&nl, msg, on_sa, &st, &e);
-		esptun_nl_close(&nl);
-		if (err != -EAGAIN)
-			break;
+	err = esptun_nl_get("sa list", ESPTUN_CMD_SA_GET, true, dev, on_sa,
+			    list_restart, &st, &e);
+	if (err > 0) {
+		ret = 1;
+		goto out;
 	}
 	if (err) {
 		esptun_nl_report("sa list", dev, err, &e);

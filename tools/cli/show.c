@@ -32,8 +32,6 @@ struct dev_info {
 	bool has_drop[ESPTUN_A_DROP_MAX + 1];
 };
 
-/* How often a dump is read again when interfaces change under it. */
-#define SHOW_ATTEMPTS 10
 
 struct show_state {
 	struct dev_info *devs;
@@ -297,14 +295,21 @@ static void print_json(struct json *j, const struct dev_info *d)
 	json_end_object(j);
 }
 
+/* An interrupted dump is read again: forget what it gave. */
+static void show_restart(void *arg)
+{
+	struct show_state *st = arg;
+
+	st->n = 0;
+	st->bad_reply = 0;
+}
+
 static int show_run(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct show_state st = { 0 };
 	struct esptun_nl_error e;
 	const char *dev = NULL;
-	struct esptun_nl nl;
-	struct nl_msg *msg;
-	int attempt, err, ret = 0;
+	int err, ret = 0;
 	size_t i;
 
 	if (argc > 1)
@@ -318,28 +323,11 @@ static int show_run(const struct cli_opts *opts, int argc, char **argv)
 					     dev, IF_NAMESIZE - 1);
 	}
 
-	/* Interfaces coming and going interrupt a dump: read it again. */
-	for (attempt = 0; attempt < SHOW_ATTEMPTS; attempt++) {
-		if (esptun_nl_open_cli(&nl)) {
-			ret = 1;
-			goto out;
-		}
-		msg = esptun_nl_new(&nl, ESPTUN_CMD_DEV_GET,
-				    dev ? 0 : NLM_F_DUMP);
-		if (!msg ||
-		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
-			esptun_nl_msg_free(msg);
-			esptun_nl_close(&nl);
-			cli_err("out of memory");
-			ret = 1;
-			goto out;
-		}
-		st.n = 0;
-		st.bad_reply = 0;
-		err = esptun_nl_request(&nl, msg, on_device, &st, &e);
-		esptun_nl_close(&nl);
-		if (err != -EAGAIN)
-			break;
+	err = esptun_nl_get("show", ESPTUN_CMD_DEV_GET, !dev, dev, on_device,
+			    show_restart, &st, &e);
+	if (err > 0) {
+		ret = 1;
+		goto out;
 	}
 
 	if (err) {
