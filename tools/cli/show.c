@@ -32,7 +32,6 @@ struct dev_info {
 	bool has_drop[ESPTUN_A_DROP_MAX + 1];
 };
 
-
 struct show_state {
 	struct dev_info *devs;
 	size_t n, cap;
