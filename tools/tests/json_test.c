@@ -8,19 +8,13 @@
 #include <string.h>
 
 #include "../lib/json.h"
-
-static int passed, failed;
+#include "tap.h"
 
 static void expect(const char *name, const char *got, const char *want)
 {
-	if (!strcmp(got, want)) {
-		passed++;
-		printf("ok %d - %s\n", passed + failed, name);
-	} else {
-		failed++;
-		printf("not ok %d - %s\n#   got:  %s\n#   want: %s\n",
-		       passed + failed, name, got, want);
-	}
+	check(!strcmp(got, want), "%s", name);
+	if (strcmp(got, want))
+		printf("#   got:  %s\n#   want: %s\n", got, want);
 }
 
 /* Runs fn against a fresh writer and returns what it wrote (caller frees). */
@@ -160,6 +154,5 @@ int main(void)
 	expect("pretty printing", s, "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
 	free(s);
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

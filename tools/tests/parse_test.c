@@ -6,31 +6,13 @@
  * right fields.
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "../cli/parse.h"
-
-static int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		passed++;
-	else
-		failed++;
-	printf("%sok %d - ", ok ? "" : "not ", passed + failed);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* The error message must contain every one of the NULL-ended needles. */
 static int msg_has(const struct parse_err *err, const char *const *needles)
@@ -749,6 +731,5 @@ int main(void)
 	test_sa_del_dev();
 	test_set();
 	test_format();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

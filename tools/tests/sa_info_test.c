@@ -5,7 +5,6 @@
  * as `sa list` and `monitor` print it; malformed replies are refused and
  * unknown attributes ignored.  Run under ASan and UBSan by `make unit`.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,9 @@
 #include <netlink/msg.h>
 
 #include "../cli/sa_info.h"
+#include "tap.h"
 
 #define FAMILY 0x42
-
-static int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok)
-		passed++;
-	else
-		failed++;
-	printf("%sok %d - ", ok ? "" : "not ", passed + failed);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 static void expect_str(const char *name, const char *got, const char *want)
 {
@@ -313,6 +295,5 @@ int main(void)
 	test_reply();
 	test_events();
 	test_malformed();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }
