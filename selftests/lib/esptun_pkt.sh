@@ -43,6 +43,12 @@ _pk_cleanup() {
 	for p in "${_pk_pids[@]}"; do
 		wait "$p" 2> /dev/null
 	done
+	if [ -n "${PK_SRV_W:-}" ]; then
+		# Background commands may hold PK_SRV_W too: no waiting for EOF.
+		exec {PK_SRV_W}>&-
+		kill "$PK_SRV_PID" 2> /dev/null
+		wait "$PK_SRV_PID" 2> /dev/null
+	fi
 	rm -rf "$PK_TMP"
 	_esptun_cleanup
 }
@@ -149,13 +155,36 @@ pk_snmp() {
 		}' /proc/net/snmp6 /proc/net/snmp
 }
 
+# pk_call NS ARGS...: `esp_pkt.py ARGS` in NS, through one esp_pkt.py
+# serve for the whole test (a Python start per packet costs seconds under
+# TCG).  Sets PK_OUT to what it printed; returns its exit status.  Call it
+# from the test's own shell, not from $(...): the server is started there.
+PK_SRV_PID=
+pk_call() {
+	local ns=$1 rc=1 b64=
+	shift
+	if [ -z "$PK_SRV_PID" ]; then
+		coproc PK_SRV { exec "$PK_PY" "$PK_HELPER" serve 2>&1; }
+		# Own copies: bash drops the coproc's fds when it exits, and
+		# the server must see EOF when the test closes PK_SRV_W.
+		exec {PK_SRV_W}>&"${PK_SRV[1]}" {PK_SRV_R}<&"${PK_SRV[0]}"
+		eval "exec ${PK_SRV[1]}>&- ${PK_SRV[0]}<&-"
+	fi
+	(IFS=$'\x1f'; printf '%s\n' "$ns$IFS$*") >&"$PK_SRV_W" 2> /dev/null &&
+		IFS=' ' read -r rc b64 <&"$PK_SRV_R" ||
+		fail "esp_pkt.py serve ended (request: $*)"
+	PK_OUT=$(printf '%s' "$b64" | base64 -d)
+	return "$rc"
+}
+
 # pk_send NS ARGS...: hand-made ESP from NS (esp_pkt.py send ARGS).
 pk_send() {
 	local ns=$1
 	shift
 	echo "+ esp_pkt send $*"
-	ip netns exec "$ns" "$PK_PY" "$PK_HELPER" send "$@" ||
-		fail "esp_pkt.py send $* failed in $ns"
+	pk_call "$ns" send "$@" ||
+		fail "esp_pkt.py send $* failed in $ns: $PK_OUT"
+	[ -z "$PK_OUT" ] || echo "$PK_OUT"
 }
 
 # pk_wait_eq WHAT WANT CMD...: polls CMD (up to 5 s) until it prints WANT.
@@ -195,19 +224,18 @@ print(eval(sys.argv[2]))' "$j" "$2" ||
 
 # pk_snap NS DEV: remembers every counter of DEV and its SAs.
 pk_snap() {
-	ip netns exec "$1" "$PK_PY" "$PK_HELPER" snap --dev "$2" \
-		--out "$PK_TMP/snap" || fail "cannot read the counters of $2 in $1"
+	pk_call "$1" snap --dev "$2" --out "$PK_TMP/snap" ||
+		fail "cannot read the counters of $2 in $1: $PK_OUT"
 }
 
 # pk_delta NS DEV WHAT KEY=N...: since pk_snap (or the last pk_delta),
 # exactly these counters moved by N (? = 0 or 1), every other one stayed.
 # Keys: drops.rx-icv, stats.rx.dropped, sa.in.0x1000.icv-fail ...
 pk_delta() {
-	local ns=$1 dev=$2 what=$3 out
+	local ns=$1 dev=$2 what=$3
 	shift 3
-	out=$(ip netns exec "$ns" "$PK_PY" "$PK_HELPER" delta --dev "$dev" \
-		--before "$PK_TMP/snap" "$@") ||
-		fail "$what: $out (esptun show -j: $(pk_esptun "$ns" show "$dev" -j); sa list -j: $(pk_esptun "$ns" sa list dev "$dev" -j))"
+	pk_call "$ns" delta --dev "$dev" --before "$PK_TMP/snap" "$@" ||
+		fail "$what: $PK_OUT (esptun show -j: $(pk_esptun "$ns" show "$dev" -j); sa list -j: $(pk_esptun "$ns" sa list dev "$dev" -j))"
 	log "$what: ok ($*)"
 }
 
