@@ -8,7 +8,7 @@
 # - time limits: both events, then the SA is gone;
 # - an SA deleted under iperf3 traffic: sending stops cleanly (tx-no-sa),
 #   nothing arrives any more on the peer's SA, a new SA restores the flow;
-# - 10,000 SAs added, listed, and flushed;
+# - 10,000 SAs (2,000 on the debug kernel) added, listed, and flushed;
 # - `rmmod esptun` under iperf3 traffic succeeds, and the module loads again.
 # Events come from `esptun monitor -j`, run in the background.
 . "$(dirname "$0")/lib/esptun_lib.sh"
@@ -128,7 +128,12 @@ wait $srv || fail "iperf3 server on the new SA failed"
 p2=$(pk_sa sl-b 'sa("in", 0x6001)["stats"]["packets"]')
 [ "$p2" -gt 100 ] || fail "too little traffic on the new SA: $p2 packets"
 
-log "10,000 SAs: added, listed, flushed"
+# 10,000 on Debian's kernel.  The debug kernel checks the same paths with
+# 2,000: KASAN makes each SA_NEW (a crypto transform per SA) ten times
+# slower, and the count adds nothing to what it looks for.
+nsas=10000
+[ -e /proc/lockdep ] && nsas=2000
+log "$nsas SAs: added, listed, flushed"
 t0=$(date +%s%N)
 for i in $(seq 20); do
 	pk_esptun sl-a sa add dev esp0 dir in src $PK_R4 dst $PK_S4 \
@@ -139,14 +144,14 @@ log "esptun sa add: ${ms} ms per SA under this machine: batching over raw netlin
 before=$(pk_sa sl-a 'len(sas)' esp0)
 t0=$(date +%s)
 run ip netns exec sl-a "$PK_PY" "$PK_HELPER" sa-bulk --dev esp0 \
-	--src $PK_R4 --dst $PK_S4 --first-spi 0x100000 --count 10000
+	--src $PK_R4 --dst $PK_S4 --first-spi 0x100000 --count $nsas
 log "sa-bulk took $(($(date +%s) - t0))s"
 t0=$(date +%s)
-expect_eq "SAs listed" "$(pk_sa sl-a 'len(sas)' esp0)" $((before + 10000))
-log "sa list -j of $((before + 10000)) SAs took $(($(date +%s) - t0))s"
-expect_eq "sa-count" "$(esptun_json 'd[0]["sa-count"]' sl-a esp0)" $((before + 10000))
-expect_eq "SPIs listed" "$(pk_sa sl-a 'len({s["spi"] for s in sas if 0x100000 <= s["spi"] < 0x100000 + 10000})' esp0)" 10000
-expect_eq "traffic with 10,000 more SAs" "$(ping_ab 3)" 3
+expect_eq "SAs listed" "$(pk_sa sl-a 'len(sas)' esp0)" $((before + nsas))
+log "sa list -j of $((before + nsas)) SAs took $(($(date +%s) - t0))s"
+expect_eq "sa-count" "$(esptun_json 'd[0]["sa-count"]' sl-a esp0)" $((before + nsas))
+expect_eq "SPIs listed" "$(pk_sa sl-a 'len({s["spi"] for s in sas if 0x100000 <= s["spi"] < 0x100000 + '$nsas'})' esp0)" $nsas
+expect_eq "traffic with $nsas more SAs" "$(ping_ab 3)" 3
 t0=$(date +%s)
 run pk_esptun sl-a sa flush dev esp0
 log "sa flush took $(($(date +%s) - t0))s"
