@@ -62,7 +62,7 @@ selftests:
 # Debian kernel's guest runs: a fresh machine saves most of the build.
 check: all unit install-check selftests
 	@failed=; bg=; \
-	case " $(KERNEL) " in *" debian "*" debug "*) \
+	case " $(KERNEL) " in *" debian "*debug*) \
 		echo "make check: the debug kernel builds (or is found cached) in the background: $(BUILD)/debug-kernel.log"; \
 		mkdir -p $(BUILD); selftests/qemu/debug-kernel.sh > $(BUILD)/debug-kernel.log 2>&1 & bg=$$!;; \
 	esac; \
