@@ -18,7 +18,8 @@
  *
  * ESPTUN_CMD_DEV_GET     doit: one interface; dumpit: every esptun interface
  *                        of the netns.  Read-only, no capability needed.
- * ESPTUN_CMD_DEV_SET     changes LISTEN_PORT, TTL, DF, DSCP of an interface.
+ * ESPTUN_CMD_DEV_SET     changes LISTEN_PORT, TTL, DF, DSCP, MTU, MTU_AUTO,
+ *                        MSS_CLAMP of an interface.
  * ESPTUN_CMD_SA_NEW      adds one SA (ESPTUN_A_DEVICE_SA nest) to an
  *                        interface.  All or nothing.
  * ESPTUN_CMD_SA_DEL      deletes the SA named by DIR and SPI.
@@ -64,7 +65,11 @@ enum esptun_device_attr {
 	ESPTUN_A_DEVICE_PAD,
 	ESPTUN_A_DEVICE_IFINDEX,	/* u32 */
 	ESPTUN_A_DEVICE_IFNAME,		/* string */
-	ESPTUN_A_DEVICE_MTU,		/* u32, reply only */
+	/*
+	 * u32: the interface MTU.  Setting it (here or with `ip link set DEV
+	 * mtu N`) turns MTU_AUTO off.
+	 */
+	ESPTUN_A_DEVICE_MTU,
 	ESPTUN_A_DEVICE_STATS,		/* nest of ESPTUN_A_STATS_*, reply only */
 	ESPTUN_A_DEVICE_DROPS,		/* nest of ESPTUN_A_DROP_*, reply only */
 	/* u16: UDP port of the module's own ESP-in-UDP socket; 0 closes it */
@@ -74,6 +79,24 @@ enum esptun_device_attr {
 	ESPTUN_A_DEVICE_DSCP,		/* u8, 0..63, or ESPTUN_DSCP_COPY */
 	ESPTUN_A_DEVICE_SA,		/* nest of ESPTUN_A_SA_* */
 	ESPTUN_A_DEVICE_SA_COUNT,	/* u32, reply only: SAs installed */
+	/*
+	 * u8: 1 (the default) when the MTU follows the outbound SAs and the
+	 * underlay (Documentation/datapath.rst, "MTU"); 0 once a user set it.
+	 * DEV_SET with 1 returns to automatic.
+	 */
+	ESPTUN_A_DEVICE_MTU_AUTO,
+	/*
+	 * u32, reply only: the largest inner packet that leaves unfragmented
+	 * through the outbound SA with the smallest budget, from that SA's
+	 * outer path MTU.  Absent without outbound SAs.
+	 */
+	ESPTUN_A_DEVICE_EFFECTIVE_MTU,
+	ESPTUN_A_DEVICE_PATH_MTU,	/* u32, reply only: that outer path MTU */
+	/* u8, reply only: enum esptun_pmtu_source of PATH_MTU */
+	ESPTUN_A_DEVICE_PATH_MTU_SOURCE,
+	ESPTUN_A_DEVICE_PATH_MTU_SPI,	/* u32, reply only: that SA's SPI */
+	/* u32: TCP MSS clamping, ESPTUN_MSS_CLAMP_* or a fixed MSS */
+	ESPTUN_A_DEVICE_MSS_CLAMP,
 	__ESPTUN_A_DEVICE_MAX
 };
 
@@ -88,6 +111,22 @@ enum esptun_df {
 
 /* ESPTUN_A_DEVICE_DSCP: copy the inner packet's DSCP to the outer header. */
 #define ESPTUN_DSCP_COPY	0xff
+
+/* ESPTUN_A_DEVICE_PATH_MTU_SOURCE: where an outer path MTU comes from. */
+enum esptun_pmtu_source {
+	ESPTUN_PMTU_SRC_LINK = 1,	/* the MTU of the outer device */
+	ESPTUN_PMTU_SRC_ROUTE,		/* an `mtu` on the outer route */
+	ESPTUN_PMTU_SRC_ICMP,		/* learned from ICMP; it expires */
+};
+
+/*
+ * ESPTUN_A_DEVICE_MSS_CLAMP: off, auto (the effective MTU minus 40 for
+ * IPv4 or 60 for IPv6), or a fixed MSS of ESPTUN_MSS_CLAMP_MIN or more.
+ */
+#define ESPTUN_MSS_CLAMP_OFF	0
+#define ESPTUN_MSS_CLAMP_AUTO	1
+#define ESPTUN_MSS_CLAMP_MIN	88
+#define ESPTUN_MSS_CLAMP_MAX	65495
 
 enum esptun_sa_dir {
 	ESPTUN_SA_DIR_IN = 1,
@@ -245,6 +284,11 @@ enum esptun_drop_attr {
 	ESPTUN_A_DROP_RX_EXPIRED,
 	/* out of memory, or the crypto API failed other than by ICV */
 	ESPTUN_A_DROP_RX_NOMEM,
+	/*
+	 * larger than the tunnel's effective MTU, IPv4 with DF or IPv6 over
+	 * 1280 bytes: an ICMP error told the sender the MTU
+	 */
+	ESPTUN_A_DROP_TX_TOO_BIG,
 	__ESPTUN_A_DROP_MAX
 };
 
