@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * esptun interface: the net_device, the "esptun" rtnl link kind, the
- * per-interface counters and the list of all interfaces.
+ * per-interface counters, the list of all interfaces, and the netdevice
+ * notifier that tells pmtu.c when an outer interface changed MTU.
  *
  * Locking:
  * - esptun_device_list and each esptun_device's device_list are changed and
  *   walked under RTNL only.
  * - The transmit path runs locklessly (NETIF_F_LLTX): it finds its SA
  *   under RCU (sa.c) and touches only per-CPU counters.  The outer header
- *   settings (ttl, df, dscp) are written under RTNL and read with
+ *   settings (ttl, df, dscp, mss_clamp) are written under RTNL and read with
  *   READ_ONCE semantics: a packet may see the old or the new value.
  * - SAs hold a reference on the interface; dellink unlinks them all, and
  *   the interface is freed only after the last packet in flight through
@@ -48,7 +49,6 @@
  * those 104 bytes; it bounds the largest MTU an outer packet can carry.
  */
 #define ESPTUN_WORST_OVERHEAD	(40 + 8 + 8 + 16 + 32 + 15 + 2)
-#define ESPTUN_DEFAULT_MTU	1390
 #define ESPTUN_MAX_MTU		(IP_MAX_MTU - ESPTUN_WORST_OVERHEAD)
 
 /*

@@ -11,6 +11,9 @@
 
 #include "uapi/linux/esptun.h"
 
+/* The MTU before any outbound SA: the worst case, see device.c. */
+#define ESPTUN_DEFAULT_MTU	1390
+
 struct esptun_pcpu_drops {
 	u64_stats_t reason[__ESPTUN_A_DROP_MAX];
 	struct u64_stats_sync syncp;

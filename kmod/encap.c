@@ -17,6 +17,10 @@
  *   receive hook below eats NAT keepalives (0xFF) and drops non-ESP (IKE
  *   has no reader there).
  *
+ * ICMP errors about ESP we sent go to pmtu.c: for plain ESP through the
+ * handlers' err_handler, for ESP in UDP through the UDP error path (the
+ * interface's own socket checks the SPI with encap_err_lookup).
+ *
  * Locking: edev->encap_sock changes under RTNL.  The receive hook finds the
  * interface through sk_user_data under RCU, only to count drops: closing
  * the socket clears it, and the interface is freed after a grace period.

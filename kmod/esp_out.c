@@ -15,9 +15,13 @@
  * the associated data both RFC 4106 5 and authencesn expect; afterwards
  * the SPI goes back over seq_hi.
  *
- * Context: called from esptun_xmit() (softirq or process context with BH
- * disabled, under RCU), or from a crypto completion.  The packet holds a
- * reference on its SA while crypto runs.
+ * The outer route is looked up before encryption (esptun_esp_route()), once
+ * per packet the stack hands the interface, so pmtu.c can measure the
+ * packet against it; each packet in crypto holds its own reference on it.
+ *
+ * Context: called from esptun_xmit() through pmtu.c (softirq or process
+ * context with BH disabled, under RCU), or from a crypto completion.  The
+ * packet holds a reference on its SA while crypto runs.
  */
 #include <crypto/aead.h>
 #include <linux/ip.h>

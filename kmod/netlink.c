@@ -697,9 +697,10 @@ static int esptun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	if (attrs[ESPTUN_A_DEVICE_MTU_AUTO]) {
-		edev->mtu_auto = nla_get_u8(attrs[ESPTUN_A_DEVICE_MTU_AUTO]);
-		if (edev->mtu_auto)
-			esptun_pmtu_refresh(edev);
+		if (nla_get_u8(attrs[ESPTUN_A_DEVICE_MTU_AUTO]))
+			esptun_pmtu_set_auto(edev);
+		else
+			edev->mtu_auto = false;
 	}
 	if (attrs[ESPTUN_A_DEVICE_MSS_CLAMP])
 		WRITE_ONCE(edev->mss_clamp,

@@ -383,6 +383,19 @@ void esptun_pmtu_refresh(struct esptun_device *edev)
 	esptun_pmtu_apply(edev);
 }
 
+/* `mtu auto`: as refresh, and back to the default without outbound SAs. */
+void esptun_pmtu_set_auto(struct esptun_device *edev)
+{
+	ASSERT_RTNL();
+	edev->mtu_auto = true;
+	esptun_pmtu_refresh(edev);
+	if (!edev->auto_mtu && edev->dev->mtu != ESPTUN_DEFAULT_MTU) {
+		edev->mtu_refreshing = true;
+		dev_set_mtu(edev->dev, ESPTUN_DEFAULT_MTU);
+		edev->mtu_refreshing = false;
+	}
+}
+
 /* --- ICMP errors about our outer packets ------------------------------- */
 
 /* An outbound SA that sent the packet an ICMP error quotes.  RCU. */

@@ -26,6 +26,7 @@ bool esptun_pmtu_sa_path(struct esptun_sa *sa, unsigned int *path_mtu,
 			 u8 *source, unsigned int *base_mtu);
 void esptun_pmtu_sa_added(struct esptun_sa *sa);
 void esptun_pmtu_refresh(struct esptun_device *edev);
+void esptun_pmtu_set_auto(struct esptun_device *edev);
 
 int esptun_pmtu_err4(struct sk_buff *skb, u32 info);
 int esptun_pmtu_err6(struct sk_buff *skb, u8 type, int offset, __be32 info);
