@@ -388,6 +388,8 @@ const struct cli_cmd cli_cmd_show = {
 	"  tx-expired       the SA hit a hard limit (sequence numbers, bytes, packets)\n"
 	"  tx-nomem         out of memory, or GSO segmentation failed\n"
 	"  tx-crypto        the crypto API refused or failed the request\n"
+	"  tx-too-big       larger than the effective MTU (IPv4 with DF, IPv6 over\n"
+	"                   1280 bytes): the sender got an ICMP error instead\n"
 	"  rx-no-sa         ESP for this interface's addresses with an SPI it does\n"
 	"                   not own\n"
 	"  rx-short-header  shorter than the ESP header and IV\n"
