@@ -39,6 +39,19 @@ static const char *const drop_names[] = {
 _Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) ==
 	       ESPTUN_A_DROP_MAX + 1, "a drop reason has no name");
 
+static const char *const pmtu_source_names[] = {
+	[ESPTUN_PMTU_SRC_LINK]	= "link",
+	[ESPTUN_PMTU_SRC_ROUTE]	= "route",
+	[ESPTUN_PMTU_SRC_ICMP]	= "icmp",
+};
+
+static const char *pmtu_source_name(unsigned int src)
+{
+	if (src < sizeof(pmtu_source_names) / sizeof(pmtu_source_names[0]))
+		return pmtu_source_names[src];
+	return NULL;
+}
+
 /* libnl checks minimum lengths; maxlen makes integers exact. */
 static const struct nla_policy device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
 	[ESPTUN_A_DEVICE_IFINDEX]     = { .type = NLA_U32, .maxlen = 4 },
@@ -51,6 +64,12 @@ static const struct nla_policy device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
 	[ESPTUN_A_DEVICE_DF]	      = { .type = NLA_U8, .maxlen = 1 },
 	[ESPTUN_A_DEVICE_DSCP]	      = { .type = NLA_U8, .maxlen = 1 },
 	[ESPTUN_A_DEVICE_SA_COUNT]    = { .type = NLA_U32, .maxlen = 4 },
+	[ESPTUN_A_DEVICE_MTU_AUTO]    = { .type = NLA_U8, .maxlen = 1 },
+	[ESPTUN_A_DEVICE_EFFECTIVE_MTU] = { .type = NLA_U32, .maxlen = 4 },
+	[ESPTUN_A_DEVICE_PATH_MTU]    = { .type = NLA_U32, .maxlen = 4 },
+	[ESPTUN_A_DEVICE_PATH_MTU_SOURCE] = { .type = NLA_U8, .maxlen = 1 },
+	[ESPTUN_A_DEVICE_PATH_MTU_SPI] = { .type = NLA_U32, .maxlen = 4 },
+	[ESPTUN_A_DEVICE_MSS_CLAMP]   = { .type = NLA_U32, .maxlen = 4 },
 };
 
 /* Copies the u64 attributes of a nest into out[type]; ignores others. */
@@ -103,6 +122,31 @@ int dev_info_parse(struct nlmsghdr *nlh, struct dev_info *d)
 		d->has_sa_count = true;
 		d->sa_count = nla_get_u32(tb[ESPTUN_A_DEVICE_SA_COUNT]);
 	}
+	if (tb[ESPTUN_A_DEVICE_MTU_AUTO]) {
+		d->has_mtu_auto = true;
+		d->mtu_auto = nla_get_u8(tb[ESPTUN_A_DEVICE_MTU_AUTO]);
+	}
+	if (tb[ESPTUN_A_DEVICE_EFFECTIVE_MTU]) {
+		d->has_effective_mtu = true;
+		d->effective_mtu = nla_get_u32(tb[ESPTUN_A_DEVICE_EFFECTIVE_MTU]);
+	}
+	if (tb[ESPTUN_A_DEVICE_PATH_MTU]) {
+		d->has_path_mtu = true;
+		d->path_mtu = nla_get_u32(tb[ESPTUN_A_DEVICE_PATH_MTU]);
+	}
+	if (tb[ESPTUN_A_DEVICE_PATH_MTU_SOURCE]) {
+		d->has_path_mtu_source = true;
+		d->path_mtu_source =
+			nla_get_u8(tb[ESPTUN_A_DEVICE_PATH_MTU_SOURCE]);
+	}
+	if (tb[ESPTUN_A_DEVICE_PATH_MTU_SPI]) {
+		d->has_path_mtu_spi = true;
+		d->path_mtu_spi = nla_get_u32(tb[ESPTUN_A_DEVICE_PATH_MTU_SPI]);
+	}
+	if (tb[ESPTUN_A_DEVICE_MSS_CLAMP]) {
+		d->has_mss_clamp = true;
+		d->mss_clamp = nla_get_u32(tb[ESPTUN_A_DEVICE_MSS_CLAMP]);
+	}
 	if (tb[ESPTUN_A_DEVICE_STATS]) {
 		read_u64_nest(tb[ESPTUN_A_DEVICE_STATS], d->stats, NULL,
 			      ESPTUN_A_STATS_MAX);
@@ -114,7 +158,15 @@ int dev_info_parse(struct nlmsghdr *nlh, struct dev_info *d)
 	return 0;
 }
 
-/* "    listen-port 4500 ttl 64 df copy dscp copy sa-count 2" */
+/* The kernel reports path MTUs (they are absent without outbound SAs). */
+static bool knows_pmtu(const struct dev_info *d)
+{
+	return d->has_mtu_auto || d->has_effective_mtu;
+}
+
+/*
+ * "    listen-port 4500 ttl 64 df copy dscp copy mss-clamp auto sa-count 2"
+ */
 static void print_settings(FILE *f, const struct dev_info *d)
 {
 	bool any = false;
@@ -142,6 +194,16 @@ static void print_settings(FILE *f, const struct dev_info *d)
 			fprintf(f, "%s dscp %u", any ? "" : "   ", d->dscp);
 		any = true;
 	}
+	if (d->has_mss_clamp) {
+		if (d->mss_clamp == ESPTUN_MSS_CLAMP_AUTO)
+			fprintf(f, "%s mss-clamp auto", any ? "" : "   ");
+		else if (d->mss_clamp == ESPTUN_MSS_CLAMP_OFF)
+			fprintf(f, "%s mss-clamp off", any ? "" : "   ");
+		else
+			fprintf(f, "%s mss-clamp %" PRIu32, any ? "" : "   ",
+				d->mss_clamp);
+		any = true;
+	}
 	if (d->has_sa_count) {
 		fprintf(f, "%s sa-count %" PRIu32, any ? "" : "   ",
 			d->sa_count);
@@ -151,15 +213,44 @@ static void print_settings(FILE *f, const struct dev_info *d)
 		fputc('\n', f);
 }
 
+/*
+ * "    effective mtu 1346: outer path mtu 1400 (icmp) via SA 0x00001001"
+ * or "    effective mtu: no outbound SA"
+ */
+static void print_pmtu(FILE *f, const struct dev_info *d)
+{
+	const char *src = pmtu_source_name(d->path_mtu_source);
+
+	if (!knows_pmtu(d))
+		return;
+	if (!d->has_effective_mtu) {
+		fprintf(f, "    effective mtu: no outbound SA\n");
+		return;
+	}
+	fprintf(f, "    effective mtu %" PRIu32, d->effective_mtu);
+	if (d->has_path_mtu) {
+		fprintf(f, ": outer path mtu %" PRIu32, d->path_mtu);
+		if (d->has_path_mtu_source && src)
+			fprintf(f, " (%s)", src);
+		else if (d->has_path_mtu_source)
+			fprintf(f, " (%u)", d->path_mtu_source);
+	}
+	if (d->has_path_mtu_spi)
+		fprintf(f, " via SA 0x%08" PRIx32, d->path_mtu_spi);
+	fputc('\n', f);
+}
+
 void dev_print_text(FILE *f, const struct dev_info *d)
 {
 	const uint64_t *s = d->stats;
 	bool any = false;
 	int r;
 
-	fprintf(f, "%s: ifindex %" PRIu32 " mtu %" PRIu32 "\n", d->ifname,
-		d->ifindex, d->mtu);
+	fprintf(f, "%s: ifindex %" PRIu32 " mtu %" PRIu32 "%s\n", d->ifname,
+		d->ifindex, d->mtu,
+		!d->has_mtu_auto ? "" : d->mtu_auto ? " (auto)" : " (fixed)");
 	print_settings(f, d);
+	print_pmtu(f, d);
 	if (d->has_stats) {
 		fprintf(f, "    rx: packets %" PRIu64 " bytes %" PRIu64
 			" errors %" PRIu64 " dropped %" PRIu64 "\n",
@@ -208,6 +299,36 @@ void dev_print_json(struct json *j, const struct dev_info *d)
 	json_string(j, d->ifname);
 	json_key(j, "mtu");
 	json_u64(j, d->mtu);
+	if (d->has_mtu_auto) {
+		json_key(j, "mtu-auto");
+		json_bool(j, d->mtu_auto);
+	}
+	if (knows_pmtu(d)) {
+		const char *src = pmtu_source_name(d->path_mtu_source);
+
+		json_key(j, "effective-mtu");
+		if (d->has_effective_mtu)
+			json_u64(j, d->effective_mtu);
+		else
+			json_null(j);
+		json_key(j, "path-mtu");
+		if (d->has_path_mtu)
+			json_u64(j, d->path_mtu);
+		else
+			json_null(j);
+		json_key(j, "path-mtu-source");
+		if (d->has_path_mtu_source && src)
+			json_string(j, src);
+		else if (d->has_path_mtu_source)
+			json_u64(j, d->path_mtu_source);
+		else
+			json_null(j);
+		json_key(j, "path-mtu-spi");
+		if (d->has_path_mtu_spi)
+			json_u64(j, d->path_mtu_spi);
+		else
+			json_null(j);
+	}
 	if (d->has_listen_port) {
 		json_key(j, "listen-port");
 		json_u64(j, d->listen_port);
@@ -229,6 +350,15 @@ void dev_print_json(struct json *j, const struct dev_info *d)
 			json_string(j, "copy");
 		else
 			json_u64(j, d->dscp);
+	}
+	if (d->has_mss_clamp) {
+		json_key(j, "mss-clamp");
+		if (d->mss_clamp == ESPTUN_MSS_CLAMP_AUTO)
+			json_string(j, "auto");
+		else if (d->mss_clamp == ESPTUN_MSS_CLAMP_OFF)
+			json_string(j, "off");
+		else
+			json_u64(j, d->mss_clamp);
 	}
 	if (d->has_sa_count) {
 		json_key(j, "sa-count");

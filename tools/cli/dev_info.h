@@ -24,6 +24,14 @@ struct dev_info {
 	uint16_t listen_port;
 	uint8_t ttl, df, dscp;
 	uint32_t sa_count;
+	bool has_mtu_auto, has_mss_clamp;
+	uint8_t mtu_auto;		/* 1: automatic */
+	uint32_t mss_clamp;		/* ESPTUN_MSS_CLAMP_* or an MSS */
+	/* the tightest outbound SA; absent without outbound SAs */
+	bool has_effective_mtu, has_path_mtu, has_path_mtu_source,
+	     has_path_mtu_spi;
+	uint32_t effective_mtu, path_mtu, path_mtu_spi;
+	uint8_t path_mtu_source;	/* enum esptun_pmtu_source */
 	uint64_t stats[ESPTUN_A_STATS_MAX + 1];
 	bool has_stats;
 	uint64_t drops[ESPTUN_A_DROP_MAX + 1];
