@@ -81,14 +81,17 @@ enum esptun_device_attr {
 	ESPTUN_A_DEVICE_SA_COUNT,	/* u32, reply only: SAs installed */
 	/*
 	 * u8: 1 (the default) when the MTU follows the outbound SAs and the
-	 * underlay (Documentation/datapath.rst, "MTU"); 0 once a user set it.
-	 * DEV_SET with 1 returns to automatic.
+	 * underlay (Documentation/datapath.rst); 0 once a user set it.  In
+	 * DEV_SET, 1 returns to automatic (with no outbound SA: the default
+	 * MTU), 0 keeps the current MTU as if the user had set it; 1 with
+	 * ESPTUN_A_DEVICE_MTU in one request is refused.
 	 */
 	ESPTUN_A_DEVICE_MTU_AUTO,
 	/*
-	 * u32, reply only: the largest inner packet that leaves unfragmented
-	 * through the outbound SA with the smallest budget, from that SA's
-	 * outer path MTU.  Absent without outbound SAs.
+	 * u32, reply only: the largest inner packet that leaves unfragmented:
+	 * the smaller of the interface MTU and the budget of the outbound SA
+	 * with the smallest one for its outer path MTU now.  Absent without
+	 * outbound SAs (or outer routes).
 	 */
 	ESPTUN_A_DEVICE_EFFECTIVE_MTU,
 	ESPTUN_A_DEVICE_PATH_MTU,	/* u32, reply only: that outer path MTU */
