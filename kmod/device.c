@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * esptun interface: the net_device, the "esptun" rtnl link kind, the
- * per-interface counters and the list of all interfaces.
+ * per-interface counters, the list of all interfaces, and the netdevice
+ * notifier that tells pmtu.c when an outer interface changed MTU.
  *
  * Locking:
  * - esptun_device_list and each esptun_device's device_list are changed and
  *   walked under RTNL only.
  * - The transmit path runs locklessly (NETIF_F_LLTX): it finds its SA
  *   under RCU (sa.c) and touches only per-CPU counters.  The outer header
- *   settings (ttl, df, dscp) are written under RTNL and read with
+ *   settings (ttl, df, dscp, mss_clamp) are written under RTNL and read with
  *   READ_ONCE semantics: a packet may see the old or the new value.
  * - SAs hold a reference on the interface; dellink unlinks them all, and
  *   the interface is freed only after the last packet in flight through
@@ -34,11 +35,12 @@
 #include "encap.h"
 #include "esp.h"
 #include "netlink.h"
+#include "pmtu.h"
 #include "sa.h"
 
 /*
- * Until the interface has learnt its path MTU, pick one that fits the worst
- * case of every supported SA, so nothing is fragmented on the outside:
+ * Until the first outbound SA tells pmtu.c where packets go, pick an MTU
+ * that fits the worst case of every supported SA over a 1500-byte underlay:
  * outer IPv6 (40) + UDP for NAT-T (8) + ESP header (8) + CBC IV (16) + HMAC-
  * SHA-512/256 ICV (32) = 104 bytes, leaving 1396 of a 1500-byte underlay;
  * the payload plus the 2-byte ESP trailer is padded to the 16-byte AES
@@ -47,7 +49,6 @@
  * those 104 bytes; it bounds the largest MTU an outer packet can carry.
  */
 #define ESPTUN_WORST_OVERHEAD	(40 + 8 + 8 + 16 + 32 + 15 + 2)
-#define ESPTUN_DEFAULT_MTU	1390
 #define ESPTUN_MAX_MTU		(IP_MAX_MTU - ESPTUN_WORST_OVERHEAD)
 
 /*
@@ -143,8 +144,10 @@ static void esptun_xmit_no_sa(struct esptun_device *edev, struct sk_buff *skb)
 static netdev_tx_t esptun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct esptun_device *edev = netdev_priv(dev);
-	struct sk_buff *segs, *next;
+	struct esptun_esp_route rt;
 	struct esptun_sa *sa;
+	unsigned int mtu;
+	int reason;
 	bool ok;
 
 	switch (skb->protocol) {
@@ -173,24 +176,18 @@ static netdev_tx_t esptun_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 
-	if (!skb_is_gso(skb))
-		return esptun_esp_output(sa, skb);
-
-	/*
-	 * Each segment needs its own sequence number and ICV: segment
-	 * before encrypting, so TSO senders work.
-	 */
-	segs = skb_gso_segment(skb, 0);
-	if (IS_ERR_OR_NULL(segs)) {
-		esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_NOMEM, true);
+	/* Once per packet from the stack, however many segments follow. */
+	reason = esptun_esp_route(sa, skb, &rt);
+	if (reason) {
+		esptun_device_count_drop(edev, reason, true);
+		esptun_sa_count_drop(sa, ESPTUN_SA_STAT_ERRORS);
 		kfree_skb(skb);
 		return NETDEV_TX_OK;
 	}
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		esptun_esp_output(sa, skb);
-	}
+	mtu = esptun_pmtu_effective(sa, &rt);
+	esptun_mss_clamp(edev, skb, mtu);
+	esptun_pmtu_xmit(sa, skb, &rt, mtu);
+	dst_release(rt.dst);
 	return NETDEV_TX_OK;
 }
 
@@ -220,10 +217,22 @@ static void esptun_dev_uninit(struct net_device *dev)
 	gro_cells_destroy(&edev->gro_cells);
 }
 
+static int esptun_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct esptun_device *edev = netdev_priv(dev);
+
+	/* Anyone but pmtu.c is a user who chose this MTU: keep it. */
+	if (!edev->mtu_refreshing)
+		edev->mtu_auto = false;
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+}
+
 static const struct net_device_ops esptun_netdev_ops = {
 	.ndo_init		= esptun_dev_init,
 	.ndo_uninit		= esptun_dev_uninit,
 	.ndo_start_xmit		= esptun_xmit,
+	.ndo_change_mtu		= esptun_change_mtu,
 	.ndo_get_stats64	= dev_get_tstats64,
 };
 
@@ -288,6 +297,9 @@ static int esptun_newlink(struct net *src_net, struct net_device *dev,
 	edev->ttl = 64;
 	edev->df = ESPTUN_DF_COPY;
 	edev->dscp = ESPTUN_DSCP_COPY;
+	edev->mss_clamp = ESPTUN_MSS_CLAMP_AUTO;
+	/* rtnl_create_link() already applied an MTU given at creation. */
+	edev->mtu_auto = !tb[IFLA_MTU];
 
 	err = register_netdevice(dev);
 	if (err)
@@ -343,6 +355,32 @@ static struct pernet_operations esptun_device_net_ops = {
 	.exit_batch_rtnl = esptun_device_net_exit_rtnl,
 };
 
+/*
+ * An interface of some namespace changed MTU or came up: the outer routes
+ * of the esptun interfaces created there may have changed MTU with it.
+ * esptun interfaces themselves are skipped, so a refresh that changes one
+ * does not recurse.
+ */
+static int esptun_device_netdev_event(struct notifier_block *nb,
+				      unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct esptun_device *edev;
+
+	if ((event != NETDEV_CHANGEMTU && event != NETDEV_UP) ||
+	    esptun_device_is_esptun(dev))
+		return NOTIFY_DONE;
+	ASSERT_RTNL();
+	list_for_each_entry(edev, &esptun_device_list, device_list)
+		if (net_eq(edev->creating_net, dev_net(dev)))
+			esptun_pmtu_refresh(edev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block esptun_device_notifier = {
+	.notifier_call = esptun_device_netdev_event,
+};
+
 int esptun_device_init(void)
 {
 	int err;
@@ -352,15 +390,23 @@ int esptun_device_init(void)
 		return err;
 
 	err = rtnl_link_register(&esptun_link_ops);
-	if (err) {
-		unregister_pernet_device(&esptun_device_net_ops);
-		return err;
-	}
+	if (err)
+		goto err_pernet;
+	err = register_netdevice_notifier(&esptun_device_notifier);
+	if (err)
+		goto err_link;
 	return 0;
+
+err_link:
+	rtnl_link_unregister(&esptun_link_ops);
+err_pernet:
+	unregister_pernet_device(&esptun_device_net_ops);
+	return err;
 }
 
 void esptun_device_uninit(void)
 {
+	unregister_netdevice_notifier(&esptun_device_notifier);
 	/* Deletes every remaining esptun interface, in every namespace. */
 	rtnl_link_unregister(&esptun_link_ops);
 	unregister_pernet_device(&esptun_device_net_ops);

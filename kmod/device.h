@@ -11,6 +11,9 @@
 
 #include "uapi/linux/esptun.h"
 
+/* The MTU before any outbound SA: the worst case, see device.c. */
+#define ESPTUN_DEFAULT_MTU	1390
+
 struct esptun_pcpu_drops {
 	u64_stats_t reason[__ESPTUN_A_DROP_MAX];
 	struct u64_stats_sync syncp;
@@ -38,6 +41,12 @@ struct esptun_device {
 	u8 ttl;
 	u8 df;				/* enum esptun_df */
 	u8 dscp;			/* 0..63 or ESPTUN_DSCP_COPY */
+	u32 mss_clamp;			/* ESPTUN_MSS_CLAMP_* or an MSS */
+
+	/* MTU (pmtu.c), under RTNL. */
+	bool mtu_auto;			/* the MTU follows the SAs */
+	bool mtu_refreshing;		/* pmtu.c is setting it */
+	unsigned int auto_mtu;		/* smallest SA budget; 0: no SA */
 
 	/* The module-owned ESP-in-UDP socket (encap.c), under RTNL. */
 	struct socket *encap_sock;

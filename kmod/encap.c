@@ -17,6 +17,10 @@
  *   receive hook below eats NAT keepalives (0xFF) and drops non-ESP (IKE
  *   has no reader there).
  *
+ * ICMP errors about ESP we sent go to pmtu.c: for plain ESP through the
+ * handlers' err_handler, for ESP in UDP through the UDP error path (the
+ * interface's own socket checks the SPI with encap_err_lookup).
+ *
  * Locking: edev->encap_sock changes under RTNL.  The receive hook finds the
  * interface through sk_user_data under RCU, only to count drops: closing
  * the socket clears it, and the interface is freed after a grace period.
@@ -30,6 +34,7 @@
 #include "encap.h"
 #include "esp.h"
 #include "netlink.h"
+#include "pmtu.h"
 
 #define ESPTUN_XFRM_PRIORITY	20
 
@@ -51,15 +56,16 @@ static int esptun_encap_cb_handler(struct sk_buff *skb, int err)
 	return 1;
 }
 
+/* ICMP errors about plain ESP we sent: pmtu.c.  -ENOENT: not our SPI. */
 static int esptun_encap_err4(struct sk_buff *skb, u32 info)
 {
-	return -ENOENT;
+	return esptun_pmtu_err4(skb, info);
 }
 
 static int esptun_encap_err6(struct sk_buff *skb, struct inet6_skb_parm *opt,
 			     u8 type, u8 code, int offset, __be32 info)
 {
-	return -ENOENT;
+	return esptun_pmtu_err6(skb, type, offset, info);
 }
 
 static struct xfrm4_protocol esptun_esp4_protocol __read_mostly = {
@@ -132,6 +138,8 @@ int esptun_encap_set_port(struct esptun_device *edev, u16 port,
 		.sk_user_data = edev,
 		.encap_type = UDP_ENCAP_ESPINUDP,
 		.encap_rcv = esptun_encap_udp_rcv,
+		/* ICMP errors count only for our outbound SAs' packets. */
+		.encap_err_lookup = esptun_pmtu_udp_err_lookup,
 	};
 	struct udp_port_cfg cfg = {
 		.family = AF_INET6,

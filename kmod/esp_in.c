@@ -29,6 +29,7 @@
 
 #include "device.h"
 #include "esp.h"
+#include "pmtu.h"
 #include "sa.h"
 
 static void esptun_esp_rx_drop(struct esptun_sa *sa, struct sk_buff *skb,
@@ -178,6 +179,10 @@ static void esptun_esp_input_finish(struct esptun_esp_ctx *ctx, int err)
 	skb->ip_summed = CHECKSUM_NONE;
 	skb_reset_mac_header(skb);
 	skb_reset_transport_header(skb);
+
+	rcu_read_lock();
+	esptun_mss_clamp_rx(edev, skb);
+	rcu_read_unlock();
 
 	esptun_sa_count(sa, skb->len);
 	esptun_device_count_rx(edev, skb->len);

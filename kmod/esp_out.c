@@ -15,9 +15,13 @@
  * the associated data both RFC 4106 5 and authencesn expect; afterwards
  * the SPI goes back over seq_hi.
  *
- * Context: called from esptun_xmit() (softirq or process context with BH
- * disabled, under RCU), or from a crypto completion.  The packet holds a
- * reference on its SA while crypto runs.
+ * The outer route is looked up before encryption (esptun_esp_route()), once
+ * per packet the stack hands the interface, so pmtu.c can measure the
+ * packet against it; each packet in crypto holds its own reference on it.
+ *
+ * Context: called from esptun_xmit() through pmtu.c (softirq or process
+ * context with BH disabled, under RCU), or from a crypto completion.  The
+ * packet holds a reference on its SA while crypto runs.
  */
 #include <crypto/aead.h>
 #include <linux/ip.h>
@@ -70,34 +74,87 @@ static void esptun_esp_tx_drop(struct esptun_sa *sa, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
+/*
+ * The outer route of sa for skb (an inner packet, network header pulled):
+ * the outer DSCP/ECN and DF follow the inner header and the interface's
+ * settings.  Returns 0, or the drop reason.  rt->dst holds a reference.
+ */
+int esptun_esp_route(struct esptun_sa *sa, struct sk_buff *skb,
+		     struct esptun_esp_route *rt)
+{
+	struct esptun_device *edev = sa->edev;
+	u8 dsfield, dscp = READ_ONCE(edev->dscp), dfmode = READ_ONCE(edev->df);
+	struct dst_entry *dst;
+	__be16 df;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		dsfield = ip_hdr(skb)->tos;
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+	} else {
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		df = htons(IP_DF);
+	}
+	rt->tos = INET_ECN_encapsulate(dscp == ESPTUN_DSCP_COPY ?
+				       dsfield & ~INET_ECN_MASK : dscp << 2,
+				       dsfield);
+	rt->df = dfmode == ESPTUN_DF_SET ? htons(IP_DF) :
+		 dfmode == ESPTUN_DF_CLEAR ? 0 : df;
+	rt->flowlabel = 0;
+
+	if (sa->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->daddr.ip4,
+			.saddr = sa->saddr.ip4,
+			.flowi4_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
+			.flowi4_tos = RT_TOS(rt->tos),
+			.fl4_sport = sa->sport,
+			.fl4_dport = sa->dport,
+		};
+		struct rtable *r = ip_route_output_key(sa->net, &fl4);
+
+		if (IS_ERR(r))
+			return ESPTUN_A_DROP_TX_NO_ROUTE;
+		dst = &r->dst;
+		rt->saddr.ip4 = fl4.saddr;
+		/* A locked route MTU forbids DF (RFC 1191 "don't fragment"). */
+		if (ip_mtu_locked(dst))
+			rt->df = 0;
+	} else {
+		struct flowi6 fl6 = {
+			.daddr = sa->daddr.ip6,
+			.saddr = sa->saddr.ip6,
+			.flowi6_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
+			.fl6_sport = sa->sport,
+			.fl6_dport = sa->dport,
+		};
+
+		fl6.flowlabel = ip6_make_flowinfo(rt->tos, 0);
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, &fl6, NULL);
+		if (IS_ERR(dst))
+			return ESPTUN_A_DROP_TX_NO_ROUTE;
+		rt->saddr.ip6 = fl6.saddr;
+		/* From the inner flow, so ECMP can spread tunnels. */
+		rt->flowlabel = ip6_make_flowlabel(sa->net, skb, 0, true, &fl6);
+	}
+	if (dst->dev == edev->dev) {
+		dst_release(dst);
+		return ESPTUN_A_DROP_TX_LOOP;
+	}
+	rt->dst = dst;
+	rt->mtu = dst_mtu(dst);
+	return 0;
+}
+
+/* Consumes skb and the reference on rt->dst. */
 static int esptun_esp_xmit4(struct esptun_sa *sa, struct sk_buff *skb,
-			    u8 tos, __be16 df, u8 proto)
+			    const struct esptun_esp_route *rt, u8 proto,
+			    bool may_frag)
 {
 	struct net_device *dev = sa->edev->dev;
-	struct flowi4 fl4 = {
-		.daddr = sa->daddr.ip4,
-		.saddr = sa->saddr.ip4,
-		.flowi4_proto = proto,
-		.flowi4_tos = RT_TOS(tos),
-		.fl4_sport = sa->sport,
-		.fl4_dport = sa->dport,
-	};
-	struct rtable *rt;
 	struct iphdr *iph;
 
-	rt = ip_route_output_key(sa->net, &fl4);
-	if (IS_ERR(rt)) {
-		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NO_ROUTE);
-		return -EHOSTUNREACH;
-	}
-	if (rt->dst.dev == dev) {
-		ip_rt_put(rt);
-		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_LOOP);
-		return -ELOOP;
-	}
-
 	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(dev)));
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set(skb, rt->dst);
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	skb->dev = NULL;
 
@@ -106,68 +163,45 @@ static int esptun_esp_xmit4(struct esptun_sa *sa, struct sk_buff *skb,
 	iph = ip_hdr(skb);
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) >> 2;
-	iph->tos = tos;
-	iph->frag_off = ip_mtu_locked(&rt->dst) ? 0 : df;
+	iph->tos = rt->tos;
+	iph->frag_off = may_frag ? 0 : rt->df;
 	iph->ttl = READ_ONCE(sa->edev->ttl);
 	iph->protocol = proto;
-	iph->saddr = fl4.saddr;
-	iph->daddr = fl4.daddr;
+	iph->saddr = rt->saddr.ip4;
+	iph->daddr = sa->daddr.ip4;
 	__ip_select_ident(sa->net, iph, 1);
 	/* ip_local_out() fills in the length and the header checksum. */
 	return ip_local_out(sa->net, NULL, skb);
 }
 
+/* Consumes skb and the reference on rt->dst. */
 static int esptun_esp_xmit6(struct esptun_sa *sa, struct sk_buff *skb,
-			    u8 tos, u8 proto)
+			    const struct esptun_esp_route *rt, u8 proto,
+			    bool may_frag)
 {
 	struct net_device *dev = sa->edev->dev;
-	struct flowi6 fl6 = {
-		.daddr = sa->daddr.ip6,
-		.saddr = sa->saddr.ip6,
-		.flowi6_proto = proto,
-		.fl6_sport = sa->sport,
-		.fl6_dport = sa->dport,
-	};
-	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
-	__be32 label;
 
-	fl6.flowlabel = ip6_make_flowinfo(tos, 0);
-	dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, &fl6, NULL);
-	if (IS_ERR(dst)) {
-		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NO_ROUTE);
-		return -EHOSTUNREACH;
-	}
-	if (dst->dev == dev) {
-		dst_release(dst);
-		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_LOOP);
-		return -ELOOP;
-	}
-
-	/* A flow label from the inner flow, so ECMP can spread tunnels. */
-	label = ip6_make_flowlabel(sa->net, skb, 0, true, &fl6);
 	if (proto == IPPROTO_UDP)
 		/* IPv6 forbids a zero UDP checksum here (RFC 6935). */
-		udp6_set_csum(false, skb, &fl6.saddr, &fl6.daddr, skb->len);
+		udp6_set_csum(false, skb, &rt->saddr.ip6, &sa->daddr.ip6,
+			      skb->len);
 
 	skb_scrub_packet(skb, !net_eq(sa->net, dev_net(dev)));
-	skb_dst_set(skb, dst);
+	skb_dst_set(skb, rt->dst);
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	skb->dev = NULL;
-	/*
-	 * Too big for the path: fragment the outer packet rather than drop it;
-	 * inner path MTU is the interface's business.
-	 */
-	skb->ignore_df = 1;
+	/* An inner IPv6 packet of up to 1280 bytes that does not fit: pmtu.c */
+	skb->ignore_df = may_frag;
 
 	skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, tos, label);
+	ip6_flow_hdr(ip6h, rt->tos, rt->flowlabel);
 	ip6h->nexthdr = proto;
 	ip6h->hop_limit = READ_ONCE(sa->edev->ttl);
-	ip6h->saddr = fl6.saddr;
-	ip6h->daddr = fl6.daddr;
+	ip6h->saddr = rt->saddr.ip6;
+	ip6h->daddr = sa->daddr.ip6;
 	/* ip6_local_out() fills in the payload length. */
 	return ip6_local_out(sa->net, NULL, skb);
 }
@@ -175,15 +209,16 @@ static int esptun_esp_xmit6(struct esptun_sa *sa, struct sk_buff *skb,
 /* After encryption: outer headers, and out it goes. */
 static void esptun_esp_output_finish(struct esptun_esp_ctx *ctx, int err)
 {
+	struct esptun_esp_route rt = ctx->rt;
 	struct esptun_sa *sa = ctx->sa;
 	struct sk_buff *skb = ctx->skb;
 	unsigned int inner_len = ctx->inner_len;
-	__be16 df = ctx->df;
-	u8 tos = ctx->outer_tos;
+	bool may_frag = ctx->may_frag;
 	u8 proto = IPPROTO_ESP;
 
 	kfree(ctx);
 	if (unlikely(err)) {
+		dst_release(rt.dst);
 		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_CRYPTO);
 		goto out;
 	}
@@ -211,11 +246,10 @@ static void esptun_esp_output_finish(struct esptun_esp_ctx *ctx, int err)
 	esptun_sa_count(sa, inner_len);
 	esptun_device_count_tx(sa->edev, inner_len);
 	if (sa->family == AF_INET)
-		err = esptun_esp_xmit4(sa, skb, tos, df, proto);
+		err = esptun_esp_xmit4(sa, skb, &rt, proto, may_frag);
 	else
-		err = esptun_esp_xmit6(sa, skb, tos, proto);
-	if (unlikely(net_xmit_eval(err) && err != -EHOSTUNREACH &&
-		     err != -ELOOP))
+		err = esptun_esp_xmit6(sa, skb, &rt, proto, may_frag);
+	if (unlikely(net_xmit_eval(err)))
 		DEV_STATS_INC(sa->edev->dev, tx_errors);
 	esptun_sa_expired(sa);
 out:
@@ -231,10 +265,13 @@ static void esptun_esp_output_done(struct crypto_async_request *areq, int err)
 }
 
 /*
- * Encrypts one (non-GSO) packet with sa and sends it.  Consumes skb.
- * Caller holds rcu_read_lock() (sa is not referenced yet).
+ * Encrypts one (non-GSO) packet with sa and sends it along rt, which the
+ * caller keeps (each packet takes its own reference on rt->dst).  may_frag:
+ * the outer packet may be fragmented (pmtu.c).  Consumes skb.  Caller holds
+ * rcu_read_lock() (sa is not referenced yet).
  */
-netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb)
+void esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb,
+		       const struct esptun_esp_route *rt, bool may_frag)
 {
 	struct esptun_device *edev = sa->edev;
 	unsigned int hlen, esn_len, clen, padlen, tailen, inner_len;
@@ -242,30 +279,21 @@ netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb)
 	struct aead_request *req;
 	struct scatterlist *sg;
 	struct sk_buff *trailer;
-	u8 nexthdr, dsfield, *tail;
-	__be16 df;
+	u8 nexthdr, *tail;
 	__be32 *esph;
 	u64 seq;
 	int nsg, i, err;
 
-	if (skb->protocol == htons(ETH_P_IP)) {
-		dsfield = ip_hdr(skb)->tos;
-		df = ip_hdr(skb)->frag_off & htons(IP_DF);
-		nexthdr = IPPROTO_IPIP;
-	} else {
-		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-		df = htons(IP_DF);
-		nexthdr = IPPROTO_IPV6;
-	}
-
+	nexthdr = skb->protocol == htons(ETH_P_IP) ? IPPROTO_IPIP :
+						     IPPROTO_IPV6;
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
 		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NOMEM);
-		return NETDEV_TX_OK;
+		return;
 	}
 	if (unlikely(test_bit(ESPTUN_SA_HARD, &sa->expire_state) ||
 		     !esptun_sa_next_seq(sa, &seq))) {
 		esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_EXPIRED);
-		return NETDEV_TX_OK;
+		return;
 	}
 
 	inner_len = skb->len;
@@ -303,11 +331,8 @@ netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb)
 		goto nomem;
 	ctx->skb = skb;
 	ctx->inner_len = inner_len;
-	ctx->df = edev->df == ESPTUN_DF_SET ? htons(IP_DF) :
-		  edev->df == ESPTUN_DF_CLEAR ? 0 : df;
-	ctx->outer_tos = INET_ECN_encapsulate(edev->dscp == ESPTUN_DSCP_COPY ?
-					      dsfield & ~INET_ECN_MASK :
-					      edev->dscp << 2, dsfield);
+	ctx->rt = *rt;
+	ctx->may_frag = may_frag;
 
 	if (esptun_crypto_seq_iv(sa)) {
 		/* RFC 4106 3.1 / RFC 7634 2: the IV is the sequence number. */
@@ -329,20 +354,20 @@ netdev_tx_t esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb)
 		kfree(ctx);
 		esptun_device_count_drop(edev, ESPTUN_A_DROP_TX_NO_SA, true);
 		kfree_skb(skb);
-		return NETDEV_TX_OK;
+		return;
 	}
 	ctx->sa = sa;
+	dst_hold(ctx->rt.dst);
 	aead_request_set_callback(req, 0, esptun_esp_output_done, ctx);
 	aead_request_set_ad(req, ESPTUN_ESP_HLEN + esn_len + sa->ivlen);
 	aead_request_set_crypt(req, sg, sg, clen, ctx->iv);
 
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS)
-		return NETDEV_TX_OK;
+		return;
 	esptun_esp_output_finish(ctx, err);
-	return NETDEV_TX_OK;
+	return;
 
 nomem:
 	esptun_esp_tx_drop(sa, skb, ESPTUN_A_DROP_TX_NOMEM);
-	return NETDEV_TX_OK;
 }

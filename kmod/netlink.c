@@ -29,6 +29,7 @@
 #include "device.h"
 #include "encap.h"
 #include "netlink.h"
+#include "pmtu.h"
 #include "sa.h"
 
 /*
@@ -194,6 +195,13 @@ static const struct esptun_nl_rule esptun_nl_device_rules[] = {
 		       ESPTUN_DF_CLEAR, "0 copy, 1 set, 2 clear"),
 	ESPTUN_NL_RULE(ESPTUN_A_DEVICE_DSCP, ESPTUN_NL_U8, 0,
 		       ESPTUN_DSCP_COPY, "a DSCP of 0 to 63, or 255 to copy"),
+	ESPTUN_NL_RULE(ESPTUN_A_DEVICE_MTU, ESPTUN_NL_U32, ETH_MIN_MTU, 65535,
+		       "an MTU of 68 to 65535"),
+	ESPTUN_NL_RULE(ESPTUN_A_DEVICE_MTU_AUTO, ESPTUN_NL_U8, 0, 1,
+		       "1 automatic, 0 keep the current MTU"),
+	ESPTUN_NL_RULE(ESPTUN_A_DEVICE_MSS_CLAMP, ESPTUN_NL_U32, 0,
+		       ESPTUN_MSS_CLAMP_MAX,
+		       "0 off, 1 auto, or an MSS of 88 to 65495"),
 };
 
 static const struct esptun_nl_rule esptun_nl_sa_rules[] = {
@@ -323,8 +331,7 @@ static const struct nla_policy esptun_device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
 	[ESPTUN_A_DEVICE_PAD]	  = ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_PAD, ""),
 	[ESPTUN_A_DEVICE_IFINDEX] = ESPTUN_NLA_CHECKED(device),
 	[ESPTUN_A_DEVICE_IFNAME]  = ESPTUN_NLA_CHECKED(device),
-	[ESPTUN_A_DEVICE_MTU]	  = ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_MTU,
-							  ": set it with `ip link set DEV mtu N`"),
+	[ESPTUN_A_DEVICE_MTU]	  = ESPTUN_NLA_CHECKED(device),
 	[ESPTUN_A_DEVICE_STATS]	  = ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_STATS, ""),
 	[ESPTUN_A_DEVICE_DROPS]	  = ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_DROPS, ""),
 	[ESPTUN_A_DEVICE_LISTEN_PORT] = ESPTUN_NLA_CHECKED(device),
@@ -333,6 +340,16 @@ static const struct nla_policy esptun_device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
 	[ESPTUN_A_DEVICE_DSCP]	  = ESPTUN_NLA_CHECKED(device),
 	[ESPTUN_A_DEVICE_SA]	  = NLA_POLICY_NESTED(esptun_nl_sa_policy),
 	[ESPTUN_A_DEVICE_SA_COUNT] = ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_SA_COUNT, ""),
+	[ESPTUN_A_DEVICE_MTU_AUTO] = ESPTUN_NLA_CHECKED(device),
+	[ESPTUN_A_DEVICE_EFFECTIVE_MTU] =
+		ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_EFFECTIVE_MTU, ""),
+	[ESPTUN_A_DEVICE_PATH_MTU] =
+		ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_PATH_MTU, ""),
+	[ESPTUN_A_DEVICE_PATH_MTU_SOURCE] =
+		ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_PATH_MTU_SOURCE, ""),
+	[ESPTUN_A_DEVICE_PATH_MTU_SPI] =
+		ESPTUN_NLA_REPLY_ONLY(ESPTUN_A_DEVICE_PATH_MTU_SPI, ""),
+	[ESPTUN_A_DEVICE_MSS_CLAMP] = ESPTUN_NLA_CHECKED(device),
 };
 
 static struct genl_family esptun_nl_family;
@@ -448,6 +465,39 @@ static int esptun_nl_put_drops(struct sk_buff *skb, struct esptun_device *edev)
 	return 0;
 }
 
+/*
+ * The outbound SA with the smallest budget for its outer path MTU now, and
+ * that path MTU; nothing without outbound SAs (or routes).  RTNL.
+ */
+static int esptun_nl_put_path_mtu(struct sk_buff *skb,
+				  struct esptun_device *edev)
+{
+	unsigned int path, budget, best_path = 0, best = UINT_MAX;
+	struct esptun_sa *sa, *best_sa = NULL;
+	u8 src, best_src = 0;
+
+	list_for_each_entry(sa, &edev->sa_out, dev_node) {
+		if (!esptun_pmtu_sa_path(sa, &path, &src, NULL))
+			continue;
+		budget = esptun_pmtu_budget(sa, path);
+		if (budget < best) {
+			best = budget;
+			best_sa = sa;
+			best_path = path;
+			best_src = src;
+		}
+	}
+	if (!best_sa)
+		return 0;
+	if (nla_put_u32(skb, ESPTUN_A_DEVICE_EFFECTIVE_MTU,
+			min(best, edev->dev->mtu)) ||
+	    nla_put_u32(skb, ESPTUN_A_DEVICE_PATH_MTU, best_path) ||
+	    nla_put_u8(skb, ESPTUN_A_DEVICE_PATH_MTU_SOURCE, best_src) ||
+	    nla_put_u32(skb, ESPTUN_A_DEVICE_PATH_MTU_SPI, best_sa->spi))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int esptun_nl_fill_device(struct sk_buff *skb,
 				 struct esptun_device *edev, u32 portid,
 				 u32 seq, int flags, struct netlink_callback *cb)
@@ -471,6 +521,9 @@ static int esptun_nl_fill_device(struct sk_buff *skb,
 	    nla_put_u8(skb, ESPTUN_A_DEVICE_DF, edev->df) ||
 	    nla_put_u8(skb, ESPTUN_A_DEVICE_DSCP, edev->dscp) ||
 	    nla_put_u32(skb, ESPTUN_A_DEVICE_SA_COUNT, edev->sa_count) ||
+	    nla_put_u8(skb, ESPTUN_A_DEVICE_MTU_AUTO, edev->mtu_auto) ||
+	    nla_put_u32(skb, ESPTUN_A_DEVICE_MSS_CLAMP, edev->mss_clamp) ||
+	    esptun_nl_put_path_mtu(skb, edev) ||
 	    esptun_nl_put_stats(skb, dev) ||
 	    esptun_nl_put_drops(skb, edev)) {
 		genlmsg_cancel(skb, hdr);
@@ -547,10 +600,37 @@ static int esptun_nl_get_device_dumpit(struct sk_buff *skb,
 
 /* --- DEV_SET ------------------------------------------------------------ */
 
+/* A user-chosen MTU: automatic no more.  RTNL. */
+static int esptun_nl_set_mtu(struct esptun_device *edev, struct nlattr *nla,
+			     struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = edev->dev;
+	u32 mtu = nla_get_u32(nla);
+	int err;
+
+	if (mtu < dev->min_mtu || mtu > dev->max_mtu) {
+		esptun_nl_err(extack, nla,
+			      "ESPTUN_A_DEVICE_MTU: %u is outside this interface's range, %u to %u",
+			      mtu, dev->min_mtu, dev->max_mtu);
+		return -ERANGE;
+	}
+	err = dev_set_mtu(dev, mtu);
+	if (err) {
+		esptun_nl_err(extack, nla,
+			      "ESPTUN_A_DEVICE_MTU: the kernel refused MTU %u (error %d)",
+			      mtu, err);
+		return err;
+	}
+	edev->mtu_auto = false;
+	return 0;
+}
+
 static int esptun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	struct esptun_device *edev;
+	unsigned int old_mtu;
+	bool old_auto;
 	int err = 0;
 
 	if (attrs[ESPTUN_A_DEVICE_SA]) {
@@ -567,6 +647,22 @@ static int esptun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	}
 
+	if (attrs[ESPTUN_A_DEVICE_MSS_CLAMP] &&
+	    nla_get_u32(attrs[ESPTUN_A_DEVICE_MSS_CLAMP]) > ESPTUN_MSS_CLAMP_AUTO &&
+	    nla_get_u32(attrs[ESPTUN_A_DEVICE_MSS_CLAMP]) < ESPTUN_MSS_CLAMP_MIN) {
+		esptun_nl_err(info->extack, attrs[ESPTUN_A_DEVICE_MSS_CLAMP],
+			      "ESPTUN_A_DEVICE_MSS_CLAMP: %u is not 0 (off), 1 (auto) or an MSS of 88 to 65495",
+			      nla_get_u32(attrs[ESPTUN_A_DEVICE_MSS_CLAMP]));
+		return -ERANGE;
+	}
+	if (attrs[ESPTUN_A_DEVICE_MTU] && attrs[ESPTUN_A_DEVICE_MTU_AUTO] &&
+	    nla_get_u8(attrs[ESPTUN_A_DEVICE_MTU_AUTO])) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    attrs[ESPTUN_A_DEVICE_MTU_AUTO],
+				    "ESPTUN_A_DEVICE_MTU_AUTO: 1 contradicts ESPTUN_A_DEVICE_MTU; send one of them");
+		return -EINVAL;
+	}
+
 	edev = esptun_nl_lookup(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(edev))
 		return PTR_ERR(edev);
@@ -577,14 +673,38 @@ static int esptun_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENODEV;
 		goto out;
 	}
-	/* The only step that can fail goes first: all or nothing. */
+	old_mtu = edev->dev->mtu;
+	old_auto = edev->mtu_auto;
+	/* The steps that can fail go first, undone if a later one fails. */
+	if (attrs[ESPTUN_A_DEVICE_MTU]) {
+		err = esptun_nl_set_mtu(edev, attrs[ESPTUN_A_DEVICE_MTU],
+					info->extack);
+		if (err)
+			goto out;
+	}
 	if (attrs[ESPTUN_A_DEVICE_LISTEN_PORT]) {
 		err = esptun_encap_set_port(edev,
 					    nla_get_u16(attrs[ESPTUN_A_DEVICE_LISTEN_PORT]),
 					    info->extack);
-		if (err)
+		if (err) {
+			if (attrs[ESPTUN_A_DEVICE_MTU]) {
+				edev->mtu_refreshing = true;
+				dev_set_mtu(edev->dev, old_mtu);
+				edev->mtu_refreshing = false;
+				edev->mtu_auto = old_auto;
+			}
 			goto out;
+		}
 	}
+	if (attrs[ESPTUN_A_DEVICE_MTU_AUTO]) {
+		if (nla_get_u8(attrs[ESPTUN_A_DEVICE_MTU_AUTO]))
+			esptun_pmtu_set_auto(edev);
+		else
+			edev->mtu_auto = false;
+	}
+	if (attrs[ESPTUN_A_DEVICE_MSS_CLAMP])
+		WRITE_ONCE(edev->mss_clamp,
+			   nla_get_u32(attrs[ESPTUN_A_DEVICE_MSS_CLAMP]));
 	if (attrs[ESPTUN_A_DEVICE_TTL])
 		WRITE_ONCE(edev->ttl, nla_get_u8(attrs[ESPTUN_A_DEVICE_TTL]));
 	if (attrs[ESPTUN_A_DEVICE_DF])
@@ -873,6 +993,9 @@ static int esptun_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (sa) {
 		esptun_sa_unlink(sa);
 		esptun_nl_sa_gen++;
+		/* The smallest budget may have gone with it. */
+		if (dir == ESPTUN_SA_DIR_OUT)
+			esptun_pmtu_refresh(edev);
 	}
 	rtnl_unlock();
 	esptun_device_put(edev);

@@ -11,7 +11,10 @@
  *   (netns, outer destination), to tell ESP with an unknown SPI that was
  *   meant for esptun from ESP for the kernel's own IPsec in O(1);
  * - outbound lists are sorted most specific selector first, so the first
- *   match is the longest-prefix match.
+ *   match is the longest-prefix match;
+ * - outbound SAs are also in esptun_sa_out_table, by (netns, SPI), for
+ *   ICMP errors that quote one of our outer packets (pmtu.c); outbound
+ *   SPIs are chosen by the peers, so several may share one.
  *
  * Locking:
  * - Lists and the hash table change under RTNL only (netlink requests, the
@@ -39,6 +42,7 @@
 #include "crypto.h"
 #include "device.h"
 #include "netlink.h"
+#include "pmtu.h"
 #include "sa.h"
 
 #define ESPTUN_SA_HASH_BITS	12
@@ -46,6 +50,8 @@
 static DEFINE_HASHTABLE(esptun_sa_in_table, ESPTUN_SA_HASH_BITS);
 /* inbound SAs again, by (netns, outer destination): see net_has_addr() */
 static DEFINE_HASHTABLE(esptun_sa_addr_table, ESPTUN_SA_HASH_BITS);
+/* outbound SAs, by (netns, SPI) */
+static DEFINE_HASHTABLE(esptun_sa_out_table, ESPTUN_SA_HASH_BITS);
 static struct workqueue_struct *esptun_sa_wq;
 
 static u32 esptun_sa_hash(const struct net *net, u32 spi)
@@ -275,6 +281,8 @@ static void esptun_sa_expire_work(struct work_struct *work)
 		/* Unlink first: when the event arrives, the SA is gone. */
 		esptun_sa_unlink(sa);
 		esptun_nl_notify_expire(sa, true, sa->expire_limit);
+		if (sa->dir == ESPTUN_SA_DIR_OUT)
+			esptun_pmtu_refresh(sa->edev);
 		goto out;
 	}
 
@@ -355,6 +363,56 @@ struct esptun_sa *esptun_sa_lookup_out(struct esptun_device *edev,
 	list_for_each_entry_rcu(sa, &edev->sa_out, dev_node)
 		if (esptun_sa_match_inner(sa, skb))
 			return sa;
+	return NULL;
+}
+
+/*
+ * The outbound SA whose selectors cover the reverse of a received packet
+ * (network header pulled): the one the other direction leaves through.
+ * Caller holds rcu_read_lock().
+ */
+struct esptun_sa *esptun_sa_lookup_out_reverse(struct esptun_device *edev,
+					       struct sk_buff *skb)
+{
+	const void *saddr, *daddr;
+	struct esptun_sa *sa;
+	u8 family;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		family = AF_INET;
+		saddr = &ip_hdr(skb)->saddr;
+		daddr = &ip_hdr(skb)->daddr;
+	} else {
+		family = AF_INET6;
+		saddr = &ipv6_hdr(skb)->saddr;
+		daddr = &ipv6_hdr(skb)->daddr;
+	}
+	list_for_each_entry_rcu(sa, &edev->sa_out, dev_node)
+		if (esptun_prefix_match(&sa->sel_src, family, daddr) &&
+		    esptun_prefix_match(&sa->sel_dst, family, saddr))
+			return sa;
+	return NULL;
+}
+
+/*
+ * The outbound SA of this namespace with this SPI and outer destination,
+ * or NULL.  Caller holds rcu_read_lock().
+ */
+struct esptun_sa *esptun_sa_lookup_out_spi(struct net *net, u32 spi,
+					   u8 family, const void *daddr)
+{
+	struct esptun_sa *sa;
+
+	hash_for_each_possible_rcu(esptun_sa_out_table, sa, spi_node,
+				   esptun_sa_hash(net, spi)) {
+		if (sa->spi != spi || sa->family != family ||
+		    !net_eq(sa->net, net))
+			continue;
+		if (family == AF_INET ?
+		    sa->daddr.ip4 == *(const __be32 *)daddr :
+		    ipv6_addr_equal(&sa->daddr.ip6, daddr))
+			return sa;
+	}
 	return NULL;
 }
 
@@ -663,6 +721,9 @@ int esptun_sa_insert(struct esptun_sa *sa, struct netlink_ext_ack *extack)
 			    esptun_sa_specificity(sa))
 				break;
 		list_add_tail_rcu(&sa->dev_node, &pos->dev_node);
+		hash_add_rcu(esptun_sa_out_table, &sa->spi_node,
+			     esptun_sa_hash(sa->net, sa->spi));
+		esptun_pmtu_sa_added(sa);
 	}
 	edev->sa_count++;
 
@@ -679,10 +740,9 @@ void esptun_sa_unlink(struct esptun_sa *sa)
 	if (sa->dead)
 		return;
 	sa->dead = true;
-	if (sa->dir == ESPTUN_SA_DIR_IN) {
-		hash_del_rcu(&sa->spi_node);
+	hash_del_rcu(&sa->spi_node);
+	if (sa->dir == ESPTUN_SA_DIR_IN)
 		hash_del_rcu(&sa->addr_node);
-	}
 	list_del_rcu(&sa->dev_node);
 	sa->edev->sa_count--;
 	/* A running work waits for RTNL, then sees sa->dead. */

@@ -95,6 +95,11 @@ struct esptun_sa {
 
 	/* Outbound: last sequence number used. */
 	atomic64_t oseq;
+	/*
+	 * Outbound: the largest inner packet that fits the outer path MTU
+	 * last seen (pmtu.c); 0 until known.  Read locklessly.
+	 */
+	unsigned int mtu;
 	/* Inbound */
 	struct esptun_replay replay;
 
@@ -119,6 +124,10 @@ struct esptun_sa *esptun_sa_find(struct esptun_device *edev, u8 dir, u32 spi);
 struct esptun_sa *esptun_sa_lookup_in(struct net *net, u32 spi);
 struct esptun_sa *esptun_sa_lookup_out(struct esptun_device *edev,
 				       struct sk_buff *skb);
+struct esptun_sa *esptun_sa_lookup_out_reverse(struct esptun_device *edev,
+					       struct sk_buff *skb);
+struct esptun_sa *esptun_sa_lookup_out_spi(struct net *net, u32 spi,
+					   u8 family, const void *daddr);
 bool esptun_sa_match_inner(const struct esptun_sa *sa,
 			   const struct sk_buff *skb);
 bool esptun_sa_net_has_addr(struct net *net, u8 family,

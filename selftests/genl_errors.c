@@ -153,7 +153,8 @@ TEST_F(genl, both_names_refused)
 TEST_F(genl, reply_only_attributes_refused)
 {
 	static const struct { uint16_t type; const char *name; } ro[] = {
-		{ ESPTUN_A_DEVICE_MTU, "ESPTUN_A_DEVICE_MTU" },
+		{ ESPTUN_A_DEVICE_EFFECTIVE_MTU, "ESPTUN_A_DEVICE_EFFECTIVE_MTU" },
+		{ ESPTUN_A_DEVICE_PATH_MTU, "ESPTUN_A_DEVICE_PATH_MTU" },
 		{ ESPTUN_A_DEVICE_STATS, "ESPTUN_A_DEVICE_STATS" },
 		{ ESPTUN_A_DEVICE_DROPS, "ESPTUN_A_DEVICE_DROPS" },
 		{ ESPTUN_A_DEVICE_PAD, "ESPTUN_A_DEVICE_PAD" },

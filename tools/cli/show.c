@@ -60,6 +60,7 @@ static const char *const drop_names[] = {
 	[ESPTUN_A_DROP_RX_ECN]		= "rx-ecn",
 	[ESPTUN_A_DROP_RX_EXPIRED]	= "rx-expired",
 	[ESPTUN_A_DROP_RX_NOMEM]	= "rx-nomem",
+	[ESPTUN_A_DROP_TX_TOO_BIG]	= "tx-too-big",
 };
 
 _Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) ==
