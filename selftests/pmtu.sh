@@ -350,12 +350,13 @@ mss_table $S syn
 # mss_read NS ARRAY: ARRAY[MSS] = handshakes seen with MSS in NS.
 mss_read() {
 	local -n _counts=$2
-	local name n
+	local name n list
 	_counts=()
+	list=$(ip netns exec "$1" nft list counters table inet mss |
+	       awk '/counter/ {name = $2} /packets/ {print name, $2}')
 	while read -r name n; do
 		_counts[${name#m}]=$n
-	done < <(ip netns exec "$1" nft list counters table inet mss |
-		 awk '/counter/ {name = $2} /packets/ {print name, $2}')
+	done <<< "$list"
 }
 # mss_snapshot; mss_new NS MSS: handshakes seen with MSS since the snapshot.
 declare -A MSS0_C MSS0_S
