@@ -29,7 +29,16 @@ static const char *const esptun_attr_names[] = {
 	[ESPTUN_A_DEVICE_DSCP]	      = "ESPTUN_A_DEVICE_DSCP",
 	[ESPTUN_A_DEVICE_SA]	      = "ESPTUN_A_DEVICE_SA",
 	[ESPTUN_A_DEVICE_SA_COUNT]    = "ESPTUN_A_DEVICE_SA_COUNT",
+	[ESPTUN_A_DEVICE_MTU_AUTO]    = "ESPTUN_A_DEVICE_MTU_AUTO",
+	[ESPTUN_A_DEVICE_EFFECTIVE_MTU] = "ESPTUN_A_DEVICE_EFFECTIVE_MTU",
+	[ESPTUN_A_DEVICE_PATH_MTU]    = "ESPTUN_A_DEVICE_PATH_MTU",
+	[ESPTUN_A_DEVICE_PATH_MTU_SOURCE] = "ESPTUN_A_DEVICE_PATH_MTU_SOURCE",
+	[ESPTUN_A_DEVICE_PATH_MTU_SPI] = "ESPTUN_A_DEVICE_PATH_MTU_SPI",
+	[ESPTUN_A_DEVICE_MSS_CLAMP]   = "ESPTUN_A_DEVICE_MSS_CLAMP",
 };
+
+_Static_assert(sizeof(esptun_attr_names) / sizeof(esptun_attr_names[0]) ==
+	       ESPTUN_A_DEVICE_MAX + 1, "a device attribute has no name");
 
 const char *esptun_nl_attr_name(int type)
 {

@@ -267,6 +267,52 @@ int parse_dscp(const char *s, uint8_t *dscp, struct parse_err *err)
 	return 0;
 }
 
+int parse_mtu(const char *s, bool *mtu_auto, uint32_t *mtu,
+	      struct parse_err *err)
+{
+	uint64_t v;
+	int e;
+
+	if (!strcmp(s, "auto")) {
+		*mtu_auto = true;
+		return 0;
+	}
+	e = parse_u64(s, &v);
+	if (e == -EINVAL)
+		return fail(err, "mtu " TOKF ": expected auto or a number from %d to %d",
+			    TOK(s), ESPTUN_SET_MTU_MIN, ESPTUN_SET_MTU_MAX);
+	if (e || v < ESPTUN_SET_MTU_MIN || v > ESPTUN_SET_MTU_MAX)
+		return fail(err, "mtu " TOKF ": out of range (expected auto or %d to %d)",
+			    TOK(s), ESPTUN_SET_MTU_MIN, ESPTUN_SET_MTU_MAX);
+	*mtu_auto = false;
+	*mtu = (uint32_t)v;
+	return 0;
+}
+
+int parse_mss_clamp(const char *s, uint32_t *v, struct parse_err *err)
+{
+	uint64_t n;
+	int e;
+
+	if (!strcmp(s, "auto")) {
+		*v = ESPTUN_MSS_CLAMP_AUTO;
+		return 0;
+	}
+	if (!strcmp(s, "off")) {
+		*v = ESPTUN_MSS_CLAMP_OFF;
+		return 0;
+	}
+	e = parse_u64(s, &n);
+	if (e == -EINVAL)
+		return fail(err, "mss-clamp " TOKF ": expected auto, off or an MSS from %d to %d",
+			    TOK(s), ESPTUN_MSS_CLAMP_MIN, ESPTUN_MSS_CLAMP_MAX);
+	if (e || n < ESPTUN_MSS_CLAMP_MIN || n > ESPTUN_MSS_CLAMP_MAX)
+		return fail(err, "mss-clamp " TOKF ": out of range (expected auto, off or an MSS from %d to %d)",
+			    TOK(s), ESPTUN_MSS_CLAMP_MIN, ESPTUN_MSS_CLAMP_MAX);
+	*v = (uint32_t)n;
+	return 0;
+}
+
 static const char *const df_names[] = {
 	[ESPTUN_DF_COPY]  = "copy",
 	[ESPTUN_DF_SET]   = "set",
@@ -511,7 +557,7 @@ enum {
 	KW_REPLAY = 1 << 8, KW_ENCAP = 1 << 9, KW_SEL = 1 << 10,
 	KW_SEQ = 1 << 11, KW_ESN = 1 << 12,
 	KW_LISTEN_PORT = 1 << 13, KW_TTL = 1 << 14, KW_DF = 1 << 15,
-	KW_DSCP = 1 << 16,
+	KW_DSCP = 1 << 16, KW_MTU = 1 << 17, KW_MSS_CLAMP = 1 << 18,
 };
 
 struct words {
@@ -927,7 +973,8 @@ int parse_set(int argc, char **argv, struct set_args *a,
 	memset(a, 0, sizeof(*a));
 	if (argc < 1 || !strcmp(argv[0], "listen-port") ||
 	    !strcmp(argv[0], "ttl") || !strcmp(argv[0], "df") ||
-	    !strcmp(argv[0], "dscp") || !strcmp(argv[0], "dev"))
+	    !strcmp(argv[0], "dscp") || !strcmp(argv[0], "mtu") ||
+	    !strcmp(argv[0], "mss-clamp") || !strcmp(argv[0], "dev"))
 		return fail(err, "missing DEV: the interface comes first (esptun set DEV SETTING...)");
 	if (parse_ifname(argv[0], err))
 		return -1;
@@ -960,13 +1007,25 @@ int parse_set(int argc, char **argv, struct set_args *a,
 			    parse_dscp(v, &a->dscp, err))
 				return -1;
 			a->has_dscp = true;
+		} else if (!strcmp(kw, "mtu")) {
+			if (once(&w, KW_MTU, kw) ||
+			    !(v = need(&w, kw, "auto or a number (68 to 65535)")) ||
+			    parse_mtu(v, &a->mtu_auto, &a->mtu, err))
+				return -1;
+			a->has_mtu = true;
+		} else if (!strcmp(kw, "mss-clamp")) {
+			if (once(&w, KW_MSS_CLAMP, kw) ||
+			    !(v = need(&w, kw, "auto, off or an MSS (88 to 65495)")) ||
+			    parse_mss_clamp(v, &a->mss_clamp, err))
+				return -1;
+			a->has_mss_clamp = true;
 		} else {
 			w.i--;
 			return unknown_word(&w, "set DEV",
-					    "listen-port, ttl, df and dscp");
+					    "listen-port, ttl, df, dscp, mtu and mss-clamp");
 		}
 	}
 	if (!w.seen)
-		return fail(err, "nothing to set: give listen-port PORT, ttl N, df {copy|set|clear} or dscp {copy|N}");
+		return fail(err, "nothing to set: give listen-port PORT, ttl N, df {copy|set|clear}, dscp {copy|N}, mtu {auto|N} or mss-clamp {auto|off|N}");
 	return 0;
 }

@@ -81,13 +81,22 @@ struct sa_del_args {
 	uint32_t spi;
 };
 
+/* Interface MTUs `set DEV mtu N` accepts (the kernel may refuse more). */
+#define ESPTUN_SET_MTU_MIN	68
+#define ESPTUN_SET_MTU_MAX	65535
+
 struct set_args {
 	const char *dev;
-	bool has_listen_port, has_ttl, has_df, has_dscp;
+	bool has_listen_port, has_ttl, has_df, has_dscp, has_mtu,
+	     has_mss_clamp;
 	uint16_t listen_port;		/* 0 closes the socket */
 	uint8_t ttl;			/* 1..255 */
 	uint8_t df;			/* enum esptun_df */
 	uint8_t dscp;			/* 0..63 or ESPTUN_DSCP_COPY */
+	bool mtu_auto;			/* mtu auto; else mtu is set */
+	uint32_t mtu;			/* 68..65535 */
+	uint32_t mss_clamp;		/* ESPTUN_MSS_CLAMP_OFF, _AUTO, or
+					 * 88..65495 */
 };
 
 /* Numbers: decimal or 0x-hex, no sign, no spaces.  -EINVAL junk, -ERANGE. */
@@ -109,6 +118,11 @@ int parse_port(const char *what, const char *s, bool allow_zero,
 int parse_ttl(const char *s, uint8_t *ttl, struct parse_err *err);
 int parse_dscp(const char *s, uint8_t *dscp, struct parse_err *err);
 int parse_df(const char *s, uint8_t *df, struct parse_err *err);
+/* "auto" (*mtu_auto set), or 68 to 65535 in *mtu. */
+int parse_mtu(const char *s, bool *mtu_auto, uint32_t *mtu,
+	      struct parse_err *err);
+/* "auto", "off" or an MSS of 88 to 65495: an ESPTUN_A_DEVICE_MSS_CLAMP. */
+int parse_mss_clamp(const char *s, uint32_t *v, struct parse_err *err);
 int parse_dir(const char *s, uint8_t *dir, struct parse_err *err);
 int parse_ifname(const char *s, struct parse_err *err);
 /* "time-soft" ... "packet-hard" -> ESPTUN_A_LIMIT_*, or -1. */

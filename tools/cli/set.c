@@ -32,7 +32,13 @@ static int set_run(const struct cli_opts *opts, int argc, char **argv)
 	     nla_put_u16(msg, ESPTUN_A_DEVICE_LISTEN_PORT, a.listen_port)) ||
 	    (a.has_ttl && nla_put_u8(msg, ESPTUN_A_DEVICE_TTL, a.ttl)) ||
 	    (a.has_df && nla_put_u8(msg, ESPTUN_A_DEVICE_DF, a.df)) ||
-	    (a.has_dscp && nla_put_u8(msg, ESPTUN_A_DEVICE_DSCP, a.dscp))) {
+	    (a.has_dscp && nla_put_u8(msg, ESPTUN_A_DEVICE_DSCP, a.dscp)) ||
+	    (a.has_mtu && a.mtu_auto &&
+	     nla_put_u8(msg, ESPTUN_A_DEVICE_MTU_AUTO, 1)) ||
+	    (a.has_mtu && !a.mtu_auto &&
+	     nla_put_u32(msg, ESPTUN_A_DEVICE_MTU, a.mtu)) ||
+	    (a.has_mss_clamp &&
+	     nla_put_u32(msg, ESPTUN_A_DEVICE_MSS_CLAMP, a.mss_clamp))) {
 		esptun_nl_msg_free(msg);
 		esptun_nl_close(&nl);
 		cli_err("set: out of memory");
@@ -52,7 +58,8 @@ const struct cli_cmd cli_cmd_set = {
 	.summary = "change the settings of an interface",
 	.usage =
 	"Usage: esptun set DEV [listen-port PORT] [ttl N] [df {copy|set|clear}]\n"
-	"                      [dscp {copy|N}]\n"
+	"                      [dscp {copy|N}] [mtu {auto|N}]\n"
+	"                      [mss-clamp {auto|off|N}]\n"
 	"\n"
 	"Change the settings of the esptun interface DEV (at least one):\n"
 	"  listen-port PORT  open a UDP socket of the module's own on PORT that\n"
@@ -65,7 +72,15 @@ const struct cli_cmd cli_cmd_set = {
 	"                    or always clear (default copy)\n"
 	"  dscp copy|N       DSCP of outer headers: copied from the inner packet,\n"
 	"                    or N, 0 to 63 (default copy)\n"
+	"  mtu auto|N        the interface MTU: auto (the default) fits the\n"
+	"                    outbound SAs into the MTU of the outer route to each\n"
+	"                    peer, at least 1280; N, 68 to 65535, fixes it, as\n"
+	"                    `ip link set DEV mtu N` does, until `mtu auto`\n"
+	"  mss-clamp auto|off|N\n"
+	"                    lower the MSS of TCP SYNs crossing the tunnel to fit\n"
+	"                    the effective MTU (auto, the default), to N (88 to\n"
+	"                    65495), or leave it (off)\n"
 	"\n"
-	"`esptun show DEV` prints the current settings.\n",
+	"`esptun show DEV` prints the current settings and the effective MTU.\n",
 	.run = set_run,
 };

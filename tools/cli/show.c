@@ -3,34 +3,18 @@
  * esptun show [DEV]: interfaces, their counters and drop reasons.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/esptun.h>
-#include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
 #include "../lib/json.h"
 #include "cli.h"
+#include "dev_info.h"
 #include "nl.h"
-#include "parse.h"
-
-struct dev_info {
-	uint32_t ifindex;
-	char ifname[IF_NAMESIZE];
-	uint32_t mtu;
-	bool has_listen_port, has_ttl, has_df, has_dscp, has_sa_count;
-	uint16_t listen_port;
-	uint8_t ttl, df, dscp;
-	uint32_t sa_count;
-	uint64_t stats[ESPTUN_A_STATS_MAX + 1];
-	bool has_stats;
-	uint64_t drops[ESPTUN_A_DROP_MAX + 1];
-	bool has_drop[ESPTUN_A_DROP_MAX + 1];
-};
 
 struct show_state {
 	struct dev_info *devs;
@@ -38,78 +22,10 @@ struct show_state {
 	int bad_reply;
 };
 
-/* enum esptun_drop_attr, lowercased, _ as - */
-static const char *const drop_names[] = {
-	[ESPTUN_A_DROP_TX_NO_SA]	= "tx-no-sa",
-	[ESPTUN_A_DROP_TX_BAD_PROTO]	= "tx-bad-proto",
-	[ESPTUN_A_DROP_TX_NO_ROUTE]	= "tx-no-route",
-	[ESPTUN_A_DROP_TX_LOOP]		= "tx-loop",
-	[ESPTUN_A_DROP_TX_EXPIRED]	= "tx-expired",
-	[ESPTUN_A_DROP_TX_NOMEM]	= "tx-nomem",
-	[ESPTUN_A_DROP_TX_CRYPTO]	= "tx-crypto",
-	[ESPTUN_A_DROP_RX_NO_SA]	= "rx-no-sa",
-	[ESPTUN_A_DROP_RX_SHORT_HEADER]	= "rx-short-header",
-	[ESPTUN_A_DROP_RX_BAD_LENGTH]	= "rx-bad-length",
-	[ESPTUN_A_DROP_RX_BAD_OUTER]	= "rx-bad-outer",
-	[ESPTUN_A_DROP_RX_REPLAY]	= "rx-replay",
-	[ESPTUN_A_DROP_RX_ICV]		= "rx-icv",
-	[ESPTUN_A_DROP_RX_BAD_PADDING]	= "rx-bad-padding",
-	[ESPTUN_A_DROP_RX_DUMMY]	= "rx-dummy",
-	[ESPTUN_A_DROP_RX_BAD_PROTO]	= "rx-bad-proto",
-	[ESPTUN_A_DROP_RX_SELECTOR]	= "rx-selector",
-	[ESPTUN_A_DROP_RX_ECN]		= "rx-ecn",
-	[ESPTUN_A_DROP_RX_EXPIRED]	= "rx-expired",
-	[ESPTUN_A_DROP_RX_NOMEM]	= "rx-nomem",
-	[ESPTUN_A_DROP_TX_TOO_BIG]	= "tx-too-big",
-};
-
-_Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) ==
-	       ESPTUN_A_DROP_MAX + 1, "a drop reason has no name");
-
-/* libnl checks minimum lengths; maxlen makes integers exact. */
-static const struct nla_policy device_policy[ESPTUN_A_DEVICE_MAX + 1] = {
-	[ESPTUN_A_DEVICE_IFINDEX]     = { .type = NLA_U32, .maxlen = 4 },
-	[ESPTUN_A_DEVICE_IFNAME]      = { .type = NLA_STRING, .maxlen = IF_NAMESIZE },
-	[ESPTUN_A_DEVICE_MTU]	      = { .type = NLA_U32, .maxlen = 4 },
-	[ESPTUN_A_DEVICE_STATS]	      = { .type = NLA_NESTED },
-	[ESPTUN_A_DEVICE_DROPS]	      = { .type = NLA_NESTED },
-	[ESPTUN_A_DEVICE_LISTEN_PORT] = { .type = NLA_U16, .maxlen = 2 },
-	[ESPTUN_A_DEVICE_TTL]	      = { .type = NLA_U8, .maxlen = 1 },
-	[ESPTUN_A_DEVICE_DF]	      = { .type = NLA_U8, .maxlen = 1 },
-	[ESPTUN_A_DEVICE_DSCP]	      = { .type = NLA_U8, .maxlen = 1 },
-	[ESPTUN_A_DEVICE_SA_COUNT]    = { .type = NLA_U32, .maxlen = 4 },
-};
-
-/* Copies the u64 attributes of a nest into out[type]; ignores others. */
-static void read_u64_nest(struct nlattr *nest, uint64_t *out, bool *seen,
-			  int max)
-{
-	struct nlattr *a;
-	int rem;
-
-	nla_for_each_nested(a, nest, rem) {
-		int type = nla_type(a);
-
-		if (type <= 0 || type > max || nla_len(a) != sizeof(uint64_t))
-			continue;
-		out[type] = nla_get_u64(a);
-		if (seen)
-			seen[type] = true;
-	}
-}
-
 static int on_device(struct nl_msg *msg, void *arg)
 {
 	struct show_state *st = arg;
-	struct nlattr *tb[ESPTUN_A_DEVICE_MAX + 1];
-	struct dev_info *d;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ESPTUN_A_DEVICE_MAX,
-			  device_policy) < 0 ||
-	    !tb[ESPTUN_A_DEVICE_IFINDEX] || !tb[ESPTUN_A_DEVICE_IFNAME]) {
-		st->bad_reply = 1;
-		return NL_SKIP;
-	}
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 8;
 		struct dev_info *p = realloc(st->devs, cap * sizeof(*p));
@@ -121,178 +37,12 @@ static int on_device(struct nl_msg *msg, void *arg)
 		st->devs = p;
 		st->cap = cap;
 	}
-	d = &st->devs[st->n++];
-	memset(d, 0, sizeof(*d));
-	d->ifindex = nla_get_u32(tb[ESPTUN_A_DEVICE_IFINDEX]);
-	nla_strlcpy(d->ifname, tb[ESPTUN_A_DEVICE_IFNAME], sizeof(d->ifname));
-	if (tb[ESPTUN_A_DEVICE_MTU])
-		d->mtu = nla_get_u32(tb[ESPTUN_A_DEVICE_MTU]);
-	if (tb[ESPTUN_A_DEVICE_LISTEN_PORT]) {
-		d->has_listen_port = true;
-		d->listen_port = nla_get_u16(tb[ESPTUN_A_DEVICE_LISTEN_PORT]);
+	if (dev_info_parse(nlmsg_hdr(msg), &st->devs[st->n])) {
+		st->bad_reply = 1;
+		return NL_SKIP;
 	}
-	if (tb[ESPTUN_A_DEVICE_TTL]) {
-		d->has_ttl = true;
-		d->ttl = nla_get_u8(tb[ESPTUN_A_DEVICE_TTL]);
-	}
-	if (tb[ESPTUN_A_DEVICE_DF]) {
-		d->has_df = true;
-		d->df = nla_get_u8(tb[ESPTUN_A_DEVICE_DF]);
-	}
-	if (tb[ESPTUN_A_DEVICE_DSCP]) {
-		d->has_dscp = true;
-		d->dscp = nla_get_u8(tb[ESPTUN_A_DEVICE_DSCP]);
-	}
-	if (tb[ESPTUN_A_DEVICE_SA_COUNT]) {
-		d->has_sa_count = true;
-		d->sa_count = nla_get_u32(tb[ESPTUN_A_DEVICE_SA_COUNT]);
-	}
-	if (tb[ESPTUN_A_DEVICE_STATS]) {
-		read_u64_nest(tb[ESPTUN_A_DEVICE_STATS], d->stats, NULL,
-			      ESPTUN_A_STATS_MAX);
-		d->has_stats = true;
-	}
-	if (tb[ESPTUN_A_DEVICE_DROPS])
-		read_u64_nest(tb[ESPTUN_A_DEVICE_DROPS], d->drops, d->has_drop,
-			      ESPTUN_A_DROP_MAX);
+	st->n++;
 	return NL_OK;
-}
-
-/* "    listen-port 4500 ttl 64 df copy dscp copy sa-count 2" */
-static void print_settings(const struct dev_info *d)
-{
-	bool any = false;
-
-	if (d->has_listen_port) {
-		printf("%s listen-port %u", any ? "" : "   ", d->listen_port);
-		any = true;
-	}
-	if (d->has_ttl) {
-		printf("%s ttl %u", any ? "" : "   ", d->ttl);
-		any = true;
-	}
-	if (d->has_df) {
-		if (df_name(d->df))
-			printf("%s df %s", any ? "" : "   ", df_name(d->df));
-		else
-			printf("%s df %u", any ? "" : "   ", d->df);
-		any = true;
-	}
-	if (d->has_dscp) {
-		if (d->dscp == ESPTUN_DSCP_COPY)
-			printf("%s dscp copy", any ? "" : "   ");
-		else
-			printf("%s dscp %u", any ? "" : "   ", d->dscp);
-		any = true;
-	}
-	if (d->has_sa_count) {
-		printf("%s sa-count %" PRIu32, any ? "" : "   ", d->sa_count);
-		any = true;
-	}
-	if (any)
-		putchar('\n');
-}
-
-static void print_text(const struct dev_info *d)
-{
-	const uint64_t *s = d->stats;
-	bool any = false;
-	int r;
-
-	printf("%s: ifindex %" PRIu32 " mtu %" PRIu32 "\n", d->ifname,
-	       d->ifindex, d->mtu);
-	print_settings(d);
-	if (d->has_stats) {
-		printf("    rx: packets %" PRIu64 " bytes %" PRIu64
-		       " errors %" PRIu64 " dropped %" PRIu64 "\n",
-		       s[ESPTUN_A_STATS_RX_PACKETS], s[ESPTUN_A_STATS_RX_BYTES],
-		       s[ESPTUN_A_STATS_RX_ERRORS], s[ESPTUN_A_STATS_RX_DROPPED]);
-		printf("    tx: packets %" PRIu64 " bytes %" PRIu64
-		       " errors %" PRIu64 " dropped %" PRIu64 "\n",
-		       s[ESPTUN_A_STATS_TX_PACKETS], s[ESPTUN_A_STATS_TX_BYTES],
-		       s[ESPTUN_A_STATS_TX_ERRORS], s[ESPTUN_A_STATS_TX_DROPPED]);
-	}
-	printf("    drops:");
-	for (r = 1; r <= ESPTUN_A_DROP_MAX; r++) {
-		if (!d->has_drop[r] || !d->drops[r] || !drop_names[r])
-			continue;
-		printf(" %s %" PRIu64, drop_names[r], d->drops[r]);
-		any = true;
-	}
-	printf("%s\n", any ? "" : " none");
-}
-
-static void json_dir(struct json *j, const char *dir, const uint64_t *s,
-		     int base)
-{
-	static const char *const fields[] = {
-		"packets", "bytes", "errors", "dropped"
-	};
-	int i;
-
-	json_key(j, dir);
-	json_begin_object(j);
-	for (i = 0; i < 4; i++) {
-		json_key(j, fields[i]);
-		json_u64(j, s[base + i]);
-	}
-	json_end_object(j);
-}
-
-static void print_json(struct json *j, const struct dev_info *d)
-{
-	int r;
-
-	json_begin_object(j);
-	json_key(j, "ifindex");
-	json_u64(j, d->ifindex);
-	json_key(j, "ifname");
-	json_string(j, d->ifname);
-	json_key(j, "mtu");
-	json_u64(j, d->mtu);
-	if (d->has_listen_port) {
-		json_key(j, "listen-port");
-		json_u64(j, d->listen_port);
-	}
-	if (d->has_ttl) {
-		json_key(j, "ttl");
-		json_u64(j, d->ttl);
-	}
-	if (d->has_df) {
-		json_key(j, "df");
-		if (df_name(d->df))
-			json_string(j, df_name(d->df));
-		else
-			json_u64(j, d->df);
-	}
-	if (d->has_dscp) {
-		json_key(j, "dscp");
-		if (d->dscp == ESPTUN_DSCP_COPY)
-			json_string(j, "copy");
-		else
-			json_u64(j, d->dscp);
-	}
-	if (d->has_sa_count) {
-		json_key(j, "sa-count");
-		json_u64(j, d->sa_count);
-	}
-	if (d->has_stats) {
-		json_key(j, "stats");
-		json_begin_object(j);
-		json_dir(j, "rx", d->stats, ESPTUN_A_STATS_RX_PACKETS);
-		json_dir(j, "tx", d->stats, ESPTUN_A_STATS_TX_PACKETS);
-		json_end_object(j);
-	}
-	json_key(j, "drops");
-	json_begin_object(j);
-	for (r = 1; r <= ESPTUN_A_DROP_MAX; r++) {
-		if (!d->has_drop[r] || !drop_names[r])
-			continue;
-		json_key(j, drop_names[r]);
-		json_u64(j, d->drops[r]);
-	}
-	json_end_object(j);
-	json_end_object(j);
 }
 
 /* An interrupted dump is read again: forget what it gave. */
@@ -354,12 +104,12 @@ static int show_run(const struct cli_opts *opts, int argc, char **argv)
 		json_init(&j, stdout, opts->pretty);
 		json_begin_array(&j);
 		for (i = 0; i < st.n; i++)
-			print_json(&j, &st.devs[i]);
+			dev_print_json(&j, &st.devs[i]);
 		json_end_array(&j);
 		json_finish(&j);
 	} else {
 		for (i = 0; i < st.n; i++)
-			print_text(&st.devs[i]);
+			dev_print_text(stdout, &st.devs[i]);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_err("show: writing the output failed");
@@ -377,10 +127,20 @@ const struct cli_cmd cli_cmd_show = {
 	"Usage: esptun show [DEV] [-j [-p]]\n"
 	"\n"
 	"Show every esptun interface of this network namespace, or only DEV:\n"
-	"its index, MTU, settings (listen-port, ttl, df, dscp; see `esptun set\n"
-	"--help`), number of SAs (sa-count), the counters `ip -s link` shows,\n"
-	"and how many packets were dropped for each reason.  The text lists the\n"
-	"reasons with a non-zero count, JSON (object \"drops\") all of them:\n"
+	"its index, MTU (auto or fixed), settings (listen-port, ttl, df, dscp,\n"
+	"mss-clamp; see `esptun set --help`), number of SAs (sa-count), the\n"
+	"effective MTU, the counters `ip -s link` shows, and how many packets\n"
+	"were dropped for each reason.\n"
+	"\n"
+	"The effective MTU is the largest inner packet that is sent without\n"
+	"fragmenting it or the ESP packet: the MTU, or less if the outbound SA\n"
+	"with the least room needs it.  That SA's SPI and its outer path MTU\n"
+	"are shown with where the path MTU comes from: link (the MTU of the\n"
+	"outer device), route (an mtu on the outer route) or icmp (learned\n"
+	"from an ICMP error; it expires).\n"
+	"\n"
+	"The text lists the drop reasons with a non-zero count, JSON (object\n"
+	"\"drops\") all of them:\n"
 	"  tx-no-sa         routed into the interface, but no outbound SA covers it\n"
 	"  tx-bad-proto     not IPv4 or IPv6, or shorter than its network header\n"
 	"  tx-no-route      no route to the SA's outer destination\n"
@@ -388,6 +148,8 @@ const struct cli_cmd cli_cmd_show = {
 	"  tx-expired       the SA hit a hard limit (sequence numbers, bytes, packets)\n"
 	"  tx-nomem         out of memory, or GSO segmentation failed\n"
 	"  tx-crypto        the crypto API refused or failed the request\n"
+	"  tx-too-big       larger than the effective MTU (IPv4 with DF, IPv6 over\n"
+	"                   1280 bytes): the sender got an ICMP error instead\n"
 	"  rx-no-sa         ESP for this interface's addresses with an SPI it does\n"
 	"                   not own\n"
 	"  rx-short-header  shorter than the ESP header and IV\n"

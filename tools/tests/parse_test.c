@@ -665,7 +665,30 @@ static void test_set(void)
 		{ "esp0 df maybe", "\"maybe\"" },
 		{ "esp0 listen-port 65536", "\"65536\"" },
 		{ "esp0 ttl 64 ttl 64", "ttl given twice" },
-		{ "esp0 mtu 1400", "\"mtu\"" },
+		{ "esp0 mtu 1400", NULL },
+		{ "esp0 mtu auto", NULL },
+		{ "esp0 mtu 68 mss-clamp 88", NULL },
+		{ "esp0 mtu 0xffff mss-clamp 65495", NULL },
+		{ "esp0 mss-clamp off ttl 3", NULL },
+		{ "esp0 mtu 67", "mtu \"67\": out of range (expected auto or 68 to 65535)" },
+		{ "esp0 mtu 65536", "mtu \"65536\": out of range" },
+		{ "esp0 mtu 99999999999999999999", "mtu \"99999999999999999999\": out of range" },
+		{ "esp0 mtu x", "mtu \"x\": expected auto or a number from 68 to 65535" },
+		{ "esp0 mtu -1", "mtu \"-1\"" },
+		{ "esp0 mtu AUTO", "mtu \"AUTO\"" },
+		{ "esp0 mtu", "mtu needs auto or a number" },
+		{ "esp0 mtu auto mtu 1400", "mtu given twice" },
+		{ "esp0 mss-clamp 50", "mss-clamp \"50\": out of range (expected auto, off or an MSS from 88 to 65495)" },
+		{ "esp0 mss-clamp 0", "mss-clamp \"0\": out of range" },
+		{ "esp0 mss-clamp 1", "mss-clamp \"1\": out of range" },
+		{ "esp0 mss-clamp 87", "mss-clamp \"87\"" },
+		{ "esp0 mss-clamp 65496", "mss-clamp \"65496\"" },
+		{ "esp0 mss-clamp on", "mss-clamp \"on\": expected auto, off or an MSS" },
+		{ "esp0 mss-clamp", "mss-clamp needs" },
+		{ "esp0 mss-clamp off mss-clamp auto", "mss-clamp given twice" },
+		{ "esp0 mtu-auto", "(set DEV takes listen-port, ttl, df, dscp, mtu and mss-clamp)" },
+		{ "mtu 1400", "missing DEV" },
+		{ "mss-clamp auto", "missing DEV" },
 		{ "dev esp0 ttl 3", "missing DEV" },
 	};
 	size_t i;
@@ -698,8 +721,29 @@ static void test_set(void)
 		      "set fills every field");
 		argc = split("esp0 ttl 9", buf, sizeof(buf), argv, 16);
 		check(!parse_set(argc, argv, &s, &err) && s.has_ttl &&
-		      !s.has_listen_port && !s.has_df && !s.has_dscp,
+		      !s.has_listen_port && !s.has_df && !s.has_dscp &&
+		      !s.has_mtu && !s.has_mss_clamp,
 		      "set one field only");
+
+		argc = split("esp0 mtu auto", buf, sizeof(buf), argv, 16);
+		check(!parse_set(argc, argv, &s, &err) && s.has_mtu &&
+		      s.mtu_auto && !s.has_mss_clamp && !s.has_ttl,
+		      "set mtu auto");
+		argc = split("esp0 mtu 1400", buf, sizeof(buf), argv, 16);
+		check(!parse_set(argc, argv, &s, &err) && s.has_mtu &&
+		      !s.mtu_auto && s.mtu == 1400, "set mtu 1400");
+		argc = split("esp0 mss-clamp auto", buf, sizeof(buf), argv, 16);
+		check(!parse_set(argc, argv, &s, &err) && s.has_mss_clamp &&
+		      s.mss_clamp == ESPTUN_MSS_CLAMP_AUTO && !s.has_mtu,
+		      "set mss-clamp auto");
+		argc = split("esp0 mss-clamp off", buf, sizeof(buf), argv, 16);
+		check(!parse_set(argc, argv, &s, &err) && s.has_mss_clamp &&
+		      s.mss_clamp == ESPTUN_MSS_CLAMP_OFF, "set mss-clamp off");
+		argc = split("esp0 mss-clamp 1300 mtu 0x578", buf, sizeof(buf),
+			     argv, 16);
+		check(!parse_set(argc, argv, &s, &err) && s.has_mss_clamp &&
+		      s.mss_clamp == 1300 && s.has_mtu && !s.mtu_auto &&
+		      s.mtu == 1400, "set mss-clamp 1300 mtu 0x578");
 	}
 }
 
