@@ -55,21 +55,10 @@ S4_XPING=10.2.0.6 S6_XPING=fd00:2::6	# 5, xfrm peer
 S4_XTCP=10.2.0.7			# 5
 TCP_PORT=7000
 IFID=42
-GENL=$ESPTUN_TOP/selftests/lib/esptun_genl.py
 K_AB=0x$(printf %02x $(seq 1 20))
 K_BA=0x$(printf %02x $(seq 101 120))
 GCM_AB=(aead 'rfc4106(gcm(aes))' "$K_AB" 128)
 GCM_BA=(aead 'rfc4106(gcm(aes))' "$K_BA" 128)
-
-# `esptun set DEV mtu|mss-clamp` and the path MTU in `esptun show` come
-# with the same version of the tool.  Without them the test sets these
-# attributes itself (lib/esptun_genl.py) and skips the show checks.
-if "$ESPTUN" help set 2>&1 | grep -q mss-clamp; then
-	CLI_PMTU=1
-else
-	CLI_PMTU=0
-	log "esptun set has no mtu/mss-clamp yet: lib/esptun_genl.py sets them; esptun show checks skipped"
-fi
 
 now_ms() { local t=${EPOCHREALTIME//[^0-9]/}; echo $((10#$t / 1000)); }
 T0=$(now_ms)
@@ -91,24 +80,6 @@ et() {
 	local ns=$1
 	shift
 	run ip netns exec "$ns" "$ESPTUN" "$@"
-}
-
-# et_set NS DEV {mtu N|mtu auto|mss-clamp auto|mss-clamp off|mss-clamp N}
-et_set() {
-	local ns=$1 dev=$2 key=$3 val=$4 attr
-	if [ $CLI_PMTU = 1 ]; then
-		et "$ns" set "$dev" "$key" "$val"
-		return
-	fi
-	case "$key $val" in
-	"mtu auto")		attr=(mtu_auto 1) ;;
-	"mtu "*)		attr=(mtu "$val") ;;
-	"mss-clamp off")	attr=(mss_clamp 0) ;;
-	"mss-clamp auto")	attr=(mss_clamp 1) ;;
-	"mss-clamp "*)		attr=(mss_clamp "$val") ;;
-	*)			fail "et_set: $key $val" ;;
-	esac
-	run ip netns exec "$ns" python3 "$GENL" set "$dev" "${attr[@]}"
 }
 
 # Under TCG every process counts: the helpers below parse in bash.
@@ -135,7 +106,6 @@ expect_mtu() {
 # JSON-encoded (1346, true, "icmp", null when absent), is WANT.
 show_eq() {
 	local ns=$1 dev=$2 got keys=() want=()
-	[ $CLI_PMTU = 1 ] || return 0
 	shift 2
 	while [ $# -ge 2 ]; do
 		keys+=("$1")
@@ -147,9 +117,8 @@ show_eq() {
 	echo "  -> $got"
 }
 
-# show_drop NS DEV REASON: that drop counter (0 without the tool's support).
+# show_drop NS DEV REASON: that drop counter.
 show_drop() {
-	[ $CLI_PMTU = 1 ] || { echo 0; return; }
 	esptun_json "d[0]['drops'].get('$3', -1)" "$1" "$2"
 }
 
@@ -481,10 +450,10 @@ expect_mtu "user MTU, a-r at 1400" $A esp0 1300
 run ip -n $A link set a-r mtu 1500
 expect_mtu "witness, a-r at 1500" $A esp9 1446
 expect_mtu "user MTU, a-r at 1500" $A esp0 1300
-et_set $A esp0 mtu auto
+et $A set esp0 mtu auto
 expect_mtu "mtu auto" $A esp0 1446
 show_eq $A esp0 mtu-auto true
-et_set $A esp0 mtu 1350
+et $A set esp0 mtu 1350
 expect_mtu "esptun set mtu 1350" $A esp0 1350
 show_eq $A esp0 mtu-auto false
 run ip -n $A link set a-r mtu 1400
@@ -492,7 +461,7 @@ expect_mtu "witness, a-r at 1400" $A esp9 1346
 expect_mtu "esptun set MTU, a-r at 1400" $A esp0 1350
 run ip -n $A link set a-r mtu 1500
 expect_mtu "witness, a-r at 1500" $A esp9 1446
-et_set $A esp0 mtu auto
+et $A set esp0 mtu auto
 expect_mtu "mtu auto again" $A esp0 1446
 run ip -n $A link del esp9
 run ip -n $A link add esp1 mtu 1320 type esptun
@@ -500,13 +469,15 @@ expect_mtu "ip link add mtu 1320" $A esp1 1320
 esptun_peer_sa $A esp1 out $A4 $B4 0x210 "${GCM_AB[@]}"
 expect_mtu "MTU given at creation, after an outbound SA" $A esp1 1320
 et $A sa flush dev esp1
-et_set $A esp1 mtu auto
+et $A set esp1 mtu auto
 expect_mtu "mtu auto without outbound SAs: the default" $A esp1 1390
 run ip -n $A link del esp1
 
 case_start "1. invalid MTUs are refused"
 run_fails 'mtu less than device minimum' ip -n $A link set esp0 mtu 67
 run_fails 'mtu greater than device maximum' ip -n $A link set esp0 mtu 70000
+run_fails '[Mm][Tt][Uu]' ip netns exec $A "$ESPTUN" set esp0 mtu 67
+run_fails '[Mm][Tt][Uu]' ip netns exec $A "$ESPTUN" set esp0 mtu 70000
 expect_mtu "after invalid MTUs" $A esp0 1446
 run_fails 'mtu less than device minimum' ip -n $A link add esp2 mtu 67 type esptun
 run_fails 'mtu greater than device maximum' ip -n $A link add esp2 mtu 70000 type esptun
@@ -546,7 +517,7 @@ expect_eq "client's route MTU toward $S4_PING" "$(route_mtu $C $S4_PING)" 1346
 show_eq $A esp0 effective-mtu 1346 path-mtu 1400 path-mtu-source '"icmp"' \
 	path-mtu-spi $((0x300))
 expect_mtu "A's interface MTU does not follow ICMP" $A esp0 1446
-[ $CLI_PMTU = 0 ] || [ "$(show_drop $A esp0 tx-too-big)" -gt "$too_big0" ] ||
+[ "$(show_drop $A esp0 tx-too-big)" -gt "$too_big0" ] ||
 	fail "A's tx-too-big did not count the packet it refused"
 ping_ok -Mdo -s 1318 $S4_PING
 ping_error 'Packet too big: mtu=1346' -Mdo -s 1299 $S6_PING
@@ -582,8 +553,8 @@ expect_mss "IPv6 SYN-ACKs at the client" $C 1286
 expect_eq "handshakes with MSS 1460 at the client, mss-clamp auto" "$(mss_new $C 1460)" 0
 expect_eq "handshakes with MSS 1460 at the server, mss-clamp auto" "$(mss_new $S 1460)" 0
 d0=$(counter $C inet noicmp dropped)
-et_set $A esp0 mss-clamp off
-et_set $B esp0 mss-clamp off
+et $A set esp0 mss-clamp off
+et $B set esp0 mss-clamp off
 show_eq $A esp0 mss-clamp '"off"'
 # Segments of 1500 bytes, and the client never hears why they vanish.
 tcp_send $S4_TCP $((1 << 20)) 8 &&
@@ -592,8 +563,8 @@ expect_mss "SYN-ACKs at the client, mss-clamp off" $C 1460
 [ "$(counter $C inet noicmp dropped)" -gt "$d0" ] ||
 	fail "the stalled transfer caused no ICMP error to the client"
 expect_eq "client's route MTU toward $S4_TCP" "$(route_mtu $C $S4_TCP)" none
-et_set $A esp0 mss-clamp auto
-et_set $B esp0 mss-clamp auto
+et $A set esp0 mss-clamp auto
+et $B set esp0 mss-clamp auto
 noicmp off
 
 # --- 2 again, NAT-T ---------------------------------------------------------
