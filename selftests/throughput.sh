@@ -64,7 +64,8 @@ run ip -n tp-b addr add 10.2.0.2/32 peer 10.2.0.1 dev ipsec0
 run ip netns exec tp-a ping -c 2 -W 2 10.1.0.2
 run ip netns exec tp-a ping -c 2 -W 2 10.2.0.2
 
-# iperf3 TCP from tp-a to ADDR for $secs seconds; prints Mbit/s received.
+# iperf3 TCP from tp-a to ADDR for $secs seconds; prints Mbit/s and bytes
+# received.
 iperf_mbps() {
 	local addr=$1 port=$2 out
 	ip netns exec tp-b iperf3 -s -1 -p "$port" > /dev/null 2>&1 &
@@ -75,7 +76,8 @@ iperf_mbps() {
 	wait $srv
 	python3 -c 'import json,sys
 d=json.loads(sys.argv[1])
-print("%.1f" % (d["end"]["sum_received"]["bits_per_second"] / 1e6))' "$out"
+r=d["end"]["sum_received"]
+print("%.1f %d" % (r["bits_per_second"] / 1e6, r["bytes"]))' "$out"
 }
 
 wait_tcp_listen() {
@@ -87,17 +89,29 @@ wait_tcp_listen() {
 	fail "nothing listens on TCP port $2 in $1"
 }
 
-plain=$(iperf_mbps 192.0.2.2 5201)
-esptun=$(iperf_mbps 10.1.0.2 5202)
-xfrmi=$(iperf_mbps 10.2.0.2 5203)
+# measure MBPS_VAR BYTES_VAR ADDR PORT: iperf_mbps's results into the two
+# variables; its failure (in the command substitution) fails the test.
+measure() {
+	local r
+	r=$(iperf_mbps "$3" "$4") || { echo "$r"; exit $KSFT_FAIL; }
+	read -r "$1" "$2" <<< "$r"
+}
+measure plain plain_bytes 192.0.2.2 5201
+measure esptun esptun_bytes 10.1.0.2 5202
+measure xfrmi xfrmi_bytes 10.2.0.2 5203
 
-# Both tunnels really carried it, each through its own SAs.
+# Both tunnels really carried it, each through its own SAs: an ESP packet
+# holds at most one MTU (1500 here) of iperf3's bytes, so the inbound SA
+# counts at least bytes/1500 packets.  Relative to what iperf3 measured,
+# not to a rate, which the debug kernel under load does not reach.
 pk=$(ip netns exec tp-b "$ESPTUN" sa list -j |
      python3 -c 'import json,sys; print(sum(s["stats"]["packets"] for s in json.load(sys.stdin) if s["dir"] == "in"))')
-[ "$pk" -gt 1000 ] || fail "esptun inbound SA counted only $pk packets"
+[ "$pk" -ge $((esptun_bytes / 1500)) ] && [ "$pk" -gt 100 ] ||
+	fail "esptun inbound SA counted $pk packets for $esptun_bytes bytes"
 xp=$(ip -n tp-b -s xfrm state get src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x3003 |
      sed -n 's/.* \([0-9]*\)(packets).*/\1/p' | head -1)
-[ "${xp:-0}" -gt 1000 ] || fail "xfrm state 0x3003 counted only ${xp:-0} packets"
+[ "${xp:-0}" -ge $((xfrmi_bytes / 1500)) ] && [ "${xp:-0}" -gt 100 ] ||
+	fail "xfrm state 0x3003 counted ${xp:-0} packets for $xfrmi_bytes bytes"
 
 echo "# TCP, $secs s, one stream, AES-GCM-128 (Mbit/s):"
 echo "#   veth (no tunnel)  $plain"
