@@ -2,11 +2,12 @@
 /*
  * esptund: the esptun IKEv2 daemon.
  *
- * This version parses its command line and exits: IKE negotiation arrives
- * with a later release.  It already links OpenSSL 3, which it will use for
- * every cryptographic operation.
+ * This file parses the command line; run.c runs the daemon.  IKE
+ * negotiation arrives with the state machine: until then esptund loads its
+ * configuration, opens its sockets and answers on its control socket.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "../../kmod/version.h"
+#include "run.h"
 
 #define DEFAULT_CONFIG	"/etc/esptun/esptund.conf"
 #define DEFAULT_SOCKET	"/run/esptund.sock"
@@ -33,8 +35,8 @@ static void usage(FILE *f)
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
-		"This version does not negotiate IKE yet: it checks its options\n"
-		"and exits with status 1.\n");
+		"SIGHUP reloads the configuration, as `esptun ike load` does.\n"
+		"This version does not negotiate IKE yet.\n");
 }
 
 int main(int argc, char **argv)
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET;
+	bool foreground = false;
 	int c;
 
 	opterr = 0;
@@ -60,6 +63,7 @@ int main(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'f':
+			foreground = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -84,8 +88,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fprintf(stderr,
-		"esptund: IKE negotiation is not implemented in this version (config %s, socket %s not used)\n",
-		config, sock);
-	return 1;
+	return daemon_run(config, sock, foreground);
 }
