@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <linux/esptun.h>
 #include <linux/netlink.h>
@@ -28,12 +29,23 @@
 #endif
 
 #define SPI_ALLOC_TRIES 64
+/*
+ * An SPI handed out for a negotiation that then failed is never
+ * installed nor released: forget it after longer than any IKE exchange
+ * with its retransmissions lasts.
+ */
+#define SPI_RESERVE_MS	(10 * 60 * 1000)
+
+struct reservation {
+	uint32_t spi;
+	uint64_t at;			/* CLOCK_MONOTONIC ms */
+};
 
 struct kernel {
 	struct nl_sock *req;		/* requests and their answers */
 	struct nl_sock *ev;		/* the "events" group */
 	int family;
-	uint32_t *reserved;		/* SPIs handed out, not yet installed */
+	struct reservation *reserved;	/* SPIs handed out, not installed */
 	size_t n_reserved, cap_reserved;
 	/* state of the event read in progress */
 	kernel_event_fn ev_fn;
@@ -332,15 +344,46 @@ static struct nl_msg *new_msg(struct kernel *k, uint8_t cmd, int flags)
 	return msg;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void unreserve(struct kernel *k, uint32_t spi)
 {
 	size_t i;
 
 	for (i = 0; i < k->n_reserved; i++) {
-		if (k->reserved[i] == spi) {
+		if (k->reserved[i].spi == spi) {
 			k->reserved[i] = k->reserved[--k->n_reserved];
 			return;
 		}
+	}
+}
+
+static bool reserved(struct kernel *k, uint32_t spi)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_reserved; i++)
+		if (k->reserved[i].spi == spi)
+			return true;
+	return false;
+}
+
+static void expire_reservations(struct kernel *k)
+{
+	uint64_t now = now_ms();
+	size_t i = 0;
+
+	while (i < k->n_reserved) {
+		if (now - k->reserved[i].at >= SPI_RESERVE_MS)
+			k->reserved[i] = k->reserved[--k->n_reserved];
+		else
+			i++;
 	}
 }
 
@@ -551,7 +594,7 @@ int kernel_spi_alloc(struct kernel *k, uint32_t *spi, char *err,
 {
 	struct spi_set used = { 0 };
 	struct nl_msg *msg;
-	uint32_t *nv, r;
+	uint32_t r;
 	int ret, attempt, i;
 
 	/* The inbound SPIs of every esptun interface of this netns. */
@@ -576,26 +619,28 @@ int kernel_spi_alloc(struct kernel *k, uint32_t *spi, char *err,
 		free(used.v);
 		return ret;
 	}
+	expire_reservations(k);
 	if (k->n_reserved == k->cap_reserved) {
 		size_t cap = k->cap_reserved ? k->cap_reserved * 2 : 16;
+		struct reservation *nr;
 
-		nv = realloc(k->reserved, cap * sizeof(*nv));
-		if (!nv) {
+		nr = realloc(k->reserved, cap * sizeof(*nr));
+		if (!nr) {
 			free(used.v);
 			snprintf(err, errlen, "allocating an SPI: out of memory");
 			return -ENOMEM;
 		}
-		k->reserved = nv;
+		k->reserved = nr;
 		k->cap_reserved = cap;
 	}
 	for (i = 0; i < SPI_ALLOC_TRIES; i++) {
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 			break;
-		if (r < 256 || in_list(used.v, used.n, r) ||
-		    in_list(k->reserved, k->n_reserved, r))
+		if (r < 256 || in_list(used.v, used.n, r) || reserved(k, r))
 			continue;
 		free(used.v);
-		k->reserved[k->n_reserved++] = r;
+		k->reserved[k->n_reserved].spi = r;
+		k->reserved[k->n_reserved++].at = now_ms();
 		*spi = r;
 		return 0;
 	}

@@ -121,7 +121,8 @@ int kernel_sa_stats(struct kernel *k, const char *ifname, uint8_t dir,
 /*
  * A random inbound SPI (>= 256) that no inbound SA of this netns uses and
  * that this process has not handed out already.  It stays reserved until
- * installed as an inbound SA or given back with kernel_spi_release().
+ * installed as an inbound SA, given back with kernel_spi_release(), or
+ * for ten minutes (a negotiation that failed).
  * 0, or a negative errno with err set.
  */
 int kernel_spi_alloc(struct kernel *k, uint32_t *spi, char *err,
