@@ -22,6 +22,7 @@
 #define CTL_TS_MAX	8	/* traffic selectors shown per side */
 #define CTL_STR		64
 #define CTL_ID		256
+#define CTL_LAST_ERROR	768	/* IKE_LAST_ERROR_LEN of the state machine */
 
 enum ctl_cmd {
 	CTL_CMD_LOAD = 1,	/* re-read the configuration */
@@ -51,7 +52,7 @@ struct ctl_child {
 	uint64_t rekey_in;		/* seconds to rekey, if rekey_set */
 	bool counters;			/* the kernel's SA counters were read */
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
-	char last_error[256];
+	char last_error[CTL_LAST_ERROR];
 };
 
 /* One IKE SA and its children. */
@@ -66,7 +67,7 @@ struct ctl_ike {
 	uint64_t age;
 	bool rekey_set;
 	uint64_t rekey_in;
-	char last_error[256];
+	char last_error[CTL_LAST_ERROR];
 	size_t n_children;
 	struct ctl_child *children;
 };
