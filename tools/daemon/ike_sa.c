@@ -1991,12 +1991,42 @@ static void info_request(struct ikesa *sa, const struct ike_msg *m)
 	}
 }
 
+int ike_sa_delete_child(struct ikesa *sa)
+{
+	uint8_t mem[64], spi[4];
+	struct ike_buf in;
+	struct ike_delete del = {
+		.proto = IKEV2_PROTO_ESP, .spi_size = 4, .num = 1,
+		.spis = { spi, 4 },
+	};
+
+	if (sa->state != IKE_ESTABLISHED || sa->req || !sa->has_child ||
+	    !sa->child.installed)
+		return -1;
+	spi[0] = (uint8_t)(sa->child.spi_in >> 24);
+	spi[1] = (uint8_t)(sa->child.spi_in >> 16);
+	spi[2] = (uint8_t)(sa->child.spi_in >> 8);
+	spi[3] = (uint8_t)sa->child.spi_in;
+	ike_buf_init_inner(&in, mem, sizeof(mem));
+	ike_buf_delete(&in, &del);
+	sa_log(sa, IKE_LOG_INFO, "deleting Child SA %s", sa->child.conf->name);
+	sa->child_deleting = true;
+	return send_request_sk(sa, IKEV2_EXCH_INFORMATIONAL, &in);
+}
+
 static void info_response(struct ikesa *sa, const struct ike_msg *m)
 {
 	(void)m;
 	if (sa->state == IKE_DELETING) {
 		sa_log(sa, IKE_LOG_INFO, "IKE SA deleted");
 		sa_dead(sa);
+		return;
+	}
+	/* The peer's Delete of its half, or nothing if it had already
+	 * removed it (RFC 7296 1.4.1): either way our half goes. */
+	if (sa->child_deleting) {
+		sa->child_deleting = false;
+		child_uninstall(sa);
 	}
 }
 

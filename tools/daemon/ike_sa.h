@@ -169,6 +169,7 @@ struct ikesa {
 	uint64_t created, dead_since;
 	struct child_sa child;
 	bool has_child;
+	bool child_deleting;		/* our Delete of it is outstanding */
 	const struct conf_child *want_child;	/* initiator */
 	char last_error[IKE_LAST_ERROR_LEN];
 };
@@ -211,6 +212,8 @@ struct ikesa *ike_sa_initiate(struct ike_daemon *d, const char *conn,
 			      const struct sockaddr *remote, char *errbuf);
 /* Sends a Delete for the IKE SA (and so its Child SAs). */
 int ike_sa_delete(struct ikesa *sa);
+/* Sends a Delete for the Child SA; removed when the peer answers. */
+int ike_sa_delete_child(struct ikesa *sa);
 /* Sends an empty INFORMATIONAL (liveness check). */
 int ike_sa_liveness(struct ikesa *sa);
 
