@@ -112,7 +112,8 @@ sa_log(struct ikesa *sa, int level, const char *fmt, ...)
 		       (unsigned long long)sa->uid, msg);
 }
 
-static void vset_error(struct ikesa *sa, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vset_error(struct ikesa *sa, const char *fmt, va_list ap)
 {
 	vsnprintf(sa->last_error, sizeof(sa->last_error), fmt, ap);
 	sa_log(sa, IKE_LOG_ERR, "%s", sa->last_error);
