@@ -7,7 +7,8 @@
  *   even: a responder, which gets every datagram as it is;
  *   odd:  an initiator that has sent IKE_SA_INIT and waits for the
  *         answer: each datagram gets its SPIi (when it is long enough),
- *         so that it reaches the SA.
+ *         so that it reaches the SA;
+ *   bit 1: the responder wants a COOKIE for every new IKE SA.
  * Responses the daemons send are discarded; the clock moves a second per
  * datagram and the timers run.  Build and run: `make -C tools fuzz`.
  */
@@ -114,6 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	init_once();
 	ike_daemon_init(&d, &cfg, &io, NULL);
+	if (data[0] & 2)
+		d.cookie_threshold = 0;	/* every new IKE SA needs a COOKIE */
 	if (data[0] & 1) {
 		/* We are the initiator "sun" talking to 192.0.2.1. */
 		sa = ike_sa_initiate(&d, "t", NULL, (struct sockaddr *)&self,

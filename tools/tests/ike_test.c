@@ -613,6 +613,24 @@ static void test_half_open(void)
 	teardown();
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Delivers one datagram straight to a node; returns ike_sa_recv()'s
+ * answer and leaves whatever the node sent in the queue. */
+static int inject(struct node *to, const uint8_t *buf, size_t len)
+{
+	struct node *from = to == &moon ? &sun : &moon;
+
+	return ike_sa_recv(&to->d, buf, len, (struct sockaddr *)&from->addr,
+			   (struct sockaddr *)&to->addr);
+}
+
 /* The responder asks for a cookie (as a loaded strongSwan would). */
 static void test_cookie(void)
 {
@@ -659,9 +677,163 @@ out:
 	teardown();
 }
 
+
 static bool has_error(struct node *n, const char *s)
 {
 	return n->d.sas && strstr(n->d.sas->last_error, s);
+}
+
+/* The first payload of the only queued datagram, if it is a COOKIE. */
+static bool queued_cookie(struct ike_notify *n)
+{
+	struct ike_msg m;
+	struct ike_err e;
+
+	return qlen == 1 && !ike_msg_parse(queue[0].buf, queue[0].len, &m, &e) &&
+	       m.n == 1 && m.pl[0].type == IKEV2_PL_NOTIFY &&
+	       !ike_pl_notify(&m.pl[0], n, &e) && n->type == IKEV2_N_COOKIE &&
+	       (m.flags & IKEV2_FLAG_RESPONSE) &&
+	       !memcmp(m.spi_r, "\0\0\0\0\0\0\0\0", 8);
+}
+
+/* The responder's side of COOKIEs: stateless answers under load. */
+static void test_cookie_responder(void)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	struct ike_notify n;
+	struct pkt genuine, forged;
+	struct ikesa *sa, *sa2;
+	uint8_t first[IKE_COOKIE_LEN];
+
+	/* Threshold 0: every new IKE SA needs a COOKIE. */
+	if (setup_node(&moon, "moon", &moon_def, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	sun.d.cookie_threshold = 0;
+	sa = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			     (struct sockaddr *)&sun.addr, err);
+	if (!sa || qlen != 1)
+		goto out;
+	genuine = queue[0];
+	qlen = 0;
+	inject(&sun, genuine.buf, genuine.len);
+	check(queued_cookie(&n) && n.data.len == IKE_COOKIE_LEN && !sun.d.sas,
+	      "cookie: request without COOKIE answered with one, no state kept");
+	memcpy(first, n.data.p, IKE_COOKIE_LEN);
+	qlen = 0;
+	inject(&sun, genuine.buf, genuine.len);
+	check(queued_cookie(&n) && !memcmp(n.data.p, first, IKE_COOKIE_LEN) &&
+	      !sun.d.sas, "cookie: the same request gets the same COOKIE");
+	/* moon echoes it */
+	forged = queue[0];
+	qlen = 0;
+	inject(&moon, forged.buf, forged.len);
+	check(qlen == 1 && sa->cookie_len == IKE_COOKIE_LEN &&
+	      !memcmp(sa->cookie, first, IKE_COOKIE_LEN),
+	      "cookie: moon sends it back");
+	genuine = queue[0];
+	forged = genuine;
+	forged.buf[IKEV2_HDR_LEN + 8 + 10] ^= 0x40;
+	qlen = 0;
+	inject(&sun, forged.buf, forged.len);
+	check(queued_cookie(&n) && !sun.d.sas &&
+	      strstr(sun.log, "stale or forged COOKIE"),
+	      "cookie: a forged COOKIE gets a new COOKIE, no state");
+	qlen = 0;
+	/* A rotated secret: cookies from the previous one still count. */
+	now_ms += IKE_COOKIE_SECRET_MS;
+	inject(&sun, forged.buf, forged.len);
+	check(sun.d.cookie_version == 1 && !sun.d.sas,
+	      "cookie: secret rotated after %d s", IKE_COOKIE_SECRET_MS / 1000);
+	qlen = 0;
+	inject(&sun, genuine.buf, genuine.len);
+	check(sun.d.sas && sun.d.sas->state == IKE_SA_INIT_DONE &&
+	      queue[0].len > 100,
+	      "cookie: the previous secret's COOKIE is accepted");
+	qlen = 0;
+	/* Let that SA time out and be reaped, rotate again: now stale. */
+	now_ms += IKE_HALF_OPEN_MS;
+	ike_daemon_tick(&sun.d);
+	now_ms += IKE_DEAD_LINGER_MS;
+	ike_daemon_tick(&sun.d);
+	now_ms += IKE_COOKIE_SECRET_MS;
+	inject(&sun, forged.buf, forged.len);
+	qlen = 0;
+	inject(&sun, genuine.buf, genuine.len);
+	check(sun.d.cookie_version == 2 && queued_cookie(&n) && !sun.d.sas,
+	      "cookie: two secrets later it is refused");
+	teardown();
+
+	/* The default threshold, lowered to 1: the second half-open SA
+	 * needs a COOKIE, and the exchange completes with it. */
+	if (setup_node(&moon, "moon", &moon_def, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	check(sun.d.cookie_threshold == IKE_COOKIE_THRESHOLD,
+	      "cookie: default threshold %u", sun.d.cookie_threshold);
+	sun.d.cookie_threshold = 1;
+	ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			(struct sockaddr *)&sun.addr, err);
+	inject(&sun, queue[0].buf, queue[0].len);
+	qlen = 0;
+	check(sun.d.sas && sun.d.sas->state == IKE_SA_INIT_DONE,
+	      "cookie: first SA half-open without COOKIE");
+	sa2 = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			      (struct sockaddr *)&sun.addr, err);
+	genuine = queue[0];
+	qlen = 0;
+	inject(&sun, genuine.buf, genuine.len);
+	check(queued_cookie(&n) && sun.d.sas && !sun.d.sas->next,
+	      "cookie: the second one is asked for a COOKIE");
+	init_requests = 0;
+	run();
+	check(sa2 && sa2->state == IKE_ESTABLISHED && sun.d.sas &&
+	      sun.d.sas->state == IKE_ESTABLISHED && init_requests == 1,
+	      "cookie: established with the COOKIE echoed");
+out:
+	teardown();
+}
+
+/* An initiator does not follow COOKIEs forever. */
+static void test_cookie_loop(void)
+{
+	static const uint8_t cookie[] = "cookie";
+	char err[IKE_LAST_ERROR_LEN];
+	struct ike_msg h;
+	struct ike_notify n;
+	struct ike_buf b;
+	struct ikesa *sa;
+	uint8_t out[256];
+	long len;
+	int i;
+
+	if (setup_node(&moon, "moon", &moon_def, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	sa = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			     (struct sockaddr *)&sun.addr, err);
+	if (!sa)
+		goto out;
+	for (i = 0; i < 4; i++) {
+		qlen = 0;
+		memset(&h, 0, sizeof(h));
+		memcpy(h.spi_i, sa->spi_i, 8);
+		h.exchange = IKEV2_EXCH_IKE_SA_INIT;
+		h.flags = IKEV2_FLAG_RESPONSE;
+		ike_buf_init(&b, out, sizeof(out));
+		ike_buf_hdr(&b, &h);
+		n = (struct ike_notify){ .type = IKEV2_N_COOKIE,
+					 .data = { cookie, sizeof(cookie) } };
+		ike_buf_notify(&b, &n);
+		len = ike_buf_finish(&b);
+		inject(&moon, out, (size_t)len);
+	}
+	check(sa->state == IKE_DEAD && qlen == 0 &&
+	      has_error(&moon, "keeps asking for a COOKIE (3 times)"),
+	      "cookie: the initiator gives up after 3 COOKIEs: %s",
+	      sa->last_error);
+out:
+	teardown();
 }
 
 static void test_auth_failures(void)
@@ -821,24 +993,6 @@ static void test_nat(void)
 	      "NAT: deleting the IKE SA removes its Child SA on both sides");
 out:
 	teardown();
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* Delivers one datagram straight to a node; returns ike_sa_recv()'s
- * answer and leaves whatever the node sent in the queue. */
-static int inject(struct node *to, const uint8_t *buf, size_t len)
-{
-	struct node *from = to == &moon ? &sun : &moon;
-
-	return ike_sa_recv(&to->d, buf, len, (struct sockaddr *)&from->addr,
-			   (struct sockaddr *)&to->addr);
 }
 
 /* Message IDs outside the window, unexpected responses and garbage with
@@ -1055,6 +1209,8 @@ int main(void)
 	test_narrowing();
 	test_invalid_ke();
 	test_cookie();
+	test_cookie_responder();
+	test_cookie_loop();
 	test_loss();
 	test_give_up();
 	test_half_open();
