@@ -8,7 +8,8 @@
  *   sending     requests (with retransmission) and cached responses,
  *               SK payload protection
  *   IKE_SA_INIT initiator: build, handle the response (COOKIE,
- *               INVALID_KE_PAYLOAD, errors); responder: answer
+ *               INVALID_KE_PAYLOAD, errors); responder: COOKIEs under
+ *               load, answer
  *   IKE_AUTH    PSK authentication and the first Child SA, both roles
  *   INFORMATIONAL  liveness, Delete of the IKE SA or a Child SA
  *   dispatch    ike_sa_recv(), message IDs, the response cache, timers
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -38,6 +40,7 @@
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
 #define NONCE_LEN	32
 #define MAX_KE_RETRIES	3
+#define MAX_COOKIE_RETRIES	3
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -112,7 +115,8 @@ sa_log(struct ikesa *sa, int level, const char *fmt, ...)
 		       (unsigned long long)sa->uid, msg);
 }
 
-static void vset_error(struct ikesa *sa, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+vset_error(struct ikesa *sa, const char *fmt, va_list ap)
 {
 	vsnprintf(sa->last_error, sizeof(sa->last_error), fmt, ap);
 	sa_log(sa, IKE_LOG_ERR, "%s", sa->last_error);
@@ -1121,6 +1125,11 @@ static void init_response(struct ikesa *sa, const struct ike_msg *m,
 				       n.data.len);
 				return;
 			}
+			if (++sa->cookie_retries > MAX_COOKIE_RETRIES) {
+				sa_fail(sa, "the responder keeps asking for a COOKIE (%u times): it is overloaded or does not accept our IKE_SA_INIT",
+					sa->cookie_retries - 1);
+				return;
+			}
 			memcpy(sa->cookie, n.data.p, n.data.len);
 			sa->cookie_len = n.data.len;
 			sa_log(sa, IKE_LOG_INFO, "the responder asks for a COOKIE; retrying");
@@ -1222,6 +1231,99 @@ static void init_response(struct ikesa *sa, const struct ike_msg *m,
 		sa_dead(sa);
 }
 
+/* ---- COOKIEs (RFC 7296 2.6) ---- */
+
+static unsigned half_open_count(const struct ike_daemon *d)
+{
+	const struct ikesa *sa;
+	unsigned n = 0;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		if (sa->state == IKE_SA_INIT_DONE)
+			n++;
+	return n;
+}
+
+/* Draws the first secret, or a new one once the current one is
+ * IKE_COOKIE_SECRET_MS old (the previous one stays valid). */
+static int cookie_secret_update(struct ike_daemon *d)
+{
+	uint64_t now = d->io->now(d->ctx);
+
+	if (d->cookie_secret_time &&
+	    now - d->cookie_secret_time < IKE_COOKIE_SECRET_MS)
+		return 0;
+	if (d->cookie_secret_time)
+		d->cookie_version++;
+	if (RAND_bytes(d->cookie_secret[d->cookie_version & 1], 32) != 1)
+		return -1;
+	d->cookie_secret_time = now ? now : 1;
+	return 0;
+}
+
+/* Cookie = version | HMAC-SHA-256(secret[version], Ni | IPi | SPIi) */
+static int cookie_make(const struct ike_daemon *d, uint32_t version,
+		       const struct ike_bytes *ni, const struct sockaddr *from,
+		       const uint8_t spi_i[8], uint8_t out[IKE_COOKIE_LEN])
+{
+	struct chunk data[3];
+	size_t iplen;
+	const uint8_t *ip = addr_ip(from, &iplen);
+
+	data[0] = CHUNK(ni->p, ni->len);
+	data[1] = CHUNK(ip, iplen);
+	data[2] = CHUNK(spi_i, 8);
+	out[0] = (uint8_t)(version >> 24);
+	out[1] = (uint8_t)(version >> 16);
+	out[2] = (uint8_t)(version >> 8);
+	out[3] = (uint8_t)version;
+	return prf(IKEV2_PRF_HMAC_SHA2_256,
+		   CHUNK(d->cookie_secret[version & 1], 32), data, 3, out + 4);
+}
+
+/*
+ * Whether an IKE_SA_INIT request may create state.  Under load, a request
+ * without a COOKIE we made (with the current or the previous secret) from
+ * this initiator's Ni, address and SPIi is answered with one and dropped.
+ */
+static bool cookie_ok(struct ike_daemon *d, const struct ike_msg *m,
+		      const struct ike_bytes *ni, const struct sockaddr *from,
+		      const struct sockaddr *to)
+{
+	const struct ike_pl *pl = ike_msg_find(m, IKEV2_PL_NOTIFY, 0);
+	uint8_t want[IKE_COOKIE_LEN];
+	struct ike_notify n;
+	struct ike_err err;
+	uint32_t version;
+	bool ok = false, had = false;
+
+	if (half_open_count(d) < d->cookie_threshold)
+		return true;
+	if (cookie_secret_update(d))
+		return false;
+	/* The COOKIE notify must come first (RFC 7296 2.6). */
+	if (m->n && pl == &m->pl[0] && !ike_pl_notify(pl, &n, &err) &&
+	    n.type == IKEV2_N_COOKIE && n.data.len == IKE_COOKIE_LEN) {
+		had = true;
+		version = get32(n.data.p);
+		if ((version == d->cookie_version ||
+		     version + 1 == d->cookie_version) &&
+		    !cookie_make(d, version, ni, from, m->spi_i, want))
+			ok = CRYPTO_memcmp(want, n.data.p, IKE_COOKIE_LEN) == 0;
+	}
+	if (ok)
+		return true;
+	d->io->log(d->ctx, IKE_LOG_DEBUG,
+		   "%u IKE SAs half-open: answering an IKE_SA_INIT request %s with a COOKIE",
+		   half_open_count(d),
+		   had ? "with a stale or forged COOKIE" : "without COOKIE");
+	if (!cookie_make(d, d->cookie_version, ni, from, m->spi_i, want))
+		respond_init_notify(d, m, from, to, IKEV2_N_COOKIE, want,
+				    sizeof(want));
+	OPENSSL_cleanse(want, sizeof(want));
+	return false;
+}
+
 /* ---- IKE_SA_INIT, responder ---- */
 
 static const struct conf_conn *
@@ -1285,6 +1387,8 @@ static int init_request(struct ike_daemon *d, const struct ike_msg *m,
 			respond_init_notify(d, m, from, to, err.notify, NULL, 0);
 		return -1;
 	}
+	if (!cookie_ok(d, m, &nonce.data, from, to))
+		return 0;
 	npeer = props_from_sa(&wsa, IKEV2_PROTO_IKE, peer, idx);
 	while ((conn = next_conn_for(d->cfg, &ci, from, to))) {
 		if (!first)
@@ -1991,12 +2095,42 @@ static void info_request(struct ikesa *sa, const struct ike_msg *m)
 	}
 }
 
+int ike_sa_delete_child(struct ikesa *sa)
+{
+	uint8_t mem[64], spi[4];
+	struct ike_buf in;
+	struct ike_delete del = {
+		.proto = IKEV2_PROTO_ESP, .spi_size = 4, .num = 1,
+		.spis = { spi, 4 },
+	};
+
+	if (sa->state != IKE_ESTABLISHED || sa->req || !sa->has_child ||
+	    !sa->child.installed)
+		return -1;
+	spi[0] = (uint8_t)(sa->child.spi_in >> 24);
+	spi[1] = (uint8_t)(sa->child.spi_in >> 16);
+	spi[2] = (uint8_t)(sa->child.spi_in >> 8);
+	spi[3] = (uint8_t)sa->child.spi_in;
+	ike_buf_init_inner(&in, mem, sizeof(mem));
+	ike_buf_delete(&in, &del);
+	sa_log(sa, IKE_LOG_INFO, "deleting Child SA %s", sa->child.conf->name);
+	sa->child_deleting = true;
+	return send_request_sk(sa, IKEV2_EXCH_INFORMATIONAL, &in);
+}
+
 static void info_response(struct ikesa *sa, const struct ike_msg *m)
 {
 	(void)m;
 	if (sa->state == IKE_DELETING) {
 		sa_log(sa, IKE_LOG_INFO, "IKE SA deleted");
 		sa_dead(sa);
+		return;
+	}
+	/* The peer's Delete of its half, or nothing if it had already
+	 * removed it (RFC 7296 1.4.1): either way our half goes. */
+	if (sa->child_deleting) {
+		sa->child_deleting = false;
+		child_uninstall(sa);
 	}
 }
 
@@ -2395,6 +2529,7 @@ void ike_daemon_init(struct ike_daemon *d, const struct config *cfg,
 	d->cfg = cfg;
 	d->io = io;
 	d->ctx = ctx;
+	d->cookie_threshold = IKE_COOKIE_THRESHOLD;
 }
 
 void ike_daemon_free(struct ike_daemon *d)
@@ -2405,4 +2540,6 @@ void ike_daemon_free(struct ike_daemon *d)
 		d->sas = sa->next;
 		sa_free(sa);
 	}
+	OPENSSL_cleanse(d->cookie_secret, sizeof(d->cookie_secret));
+	d->cookie_secret_time = 0;
 }

@@ -27,7 +27,11 @@
  * Out of scope for now (TODO hooks in ike_sa.c): certificates and
  * signature AUTH, EAP, CREATE_CHILD_SA (rekeying, more Child SAs), DPD,
  * MOBIKE, IKE fragmentation (RFC 7383; we announce support but neither
- * fragment nor reassemble yet), COOKIE generation as responder.
+ * fragment nor reassemble yet).
+ *
+ * Under load (cookie_threshold half-open SAs) the responder answers an
+ * IKE_SA_INIT request without a valid COOKIE statelessly with one
+ * (RFC 7296 2.6); the initiator echoes a COOKIE it is given.
  */
 #ifndef ESPTUND_IKE_SA_H
 #define ESPTUND_IKE_SA_H
@@ -56,6 +60,12 @@ enum ike_log_level {
 #define IKE_DEAD_LINGER_MS	60000	/* failed SAs stay visible */
 #define IKE_MAX_MSG		8192	/* largest message we build */
 #define IKE_LAST_ERROR_LEN	768
+/* COOKIEs (RFC 7296 2.6): asked for once this many IKE SAs are half-open
+ * (strongSwan's charon.cookie_threshold); the secret behind them changes
+ * this often, and cookies made with the previous one are still taken. */
+#define IKE_COOKIE_THRESHOLD	30
+#define IKE_COOKIE_SECRET_MS	120000
+#define IKE_COOKIE_LEN		(4 + 32)	/* secret version | HMAC */
 
 /*
  * One direction of a Child SA, as the kernel wants it (ESPTUN_CMD_SA_NEW,
@@ -148,9 +158,9 @@ struct ikesa {
 	size_t ni_len, nr_len;
 	uint8_t *init_req, *init_resp;	/* RealMessage1/2 for AUTH */
 	size_t init_req_len, init_resp_len;
-	uint8_t cookie[64];
+	uint8_t cookie[64];		/* initiator: the responder's */
 	size_t cookie_len;
-	unsigned ke_retries;
+	unsigned ke_retries, cookie_retries;
 	struct ike_keys keys;
 	bool have_keys;
 
@@ -169,6 +179,7 @@ struct ikesa {
 	uint64_t created, dead_since;
 	struct child_sa child;
 	bool has_child;
+	bool child_deleting;		/* our Delete of it is outstanding */
 	const struct conf_child *want_child;	/* initiator */
 	char last_error[IKE_LAST_ERROR_LEN];
 };
@@ -179,6 +190,13 @@ struct ike_daemon {
 	void *ctx;
 	struct ikesa *sas;
 	uint64_t next_uid;
+	/* Responder COOKIEs: required from the initiator of a new IKE SA
+	 * while at least cookie_threshold SAs are half-open (0: always).
+	 * ike_daemon_init() sets IKE_COOKIE_THRESHOLD; change it after. */
+	unsigned cookie_threshold;
+	uint32_t cookie_version;	/* secret[cookie_version & 1] is current */
+	uint8_t cookie_secret[2][32];
+	uint64_t cookie_secret_time;	/* 0: no secret drawn yet */
 };
 
 /* cfg and io must outlive the daemon. */
@@ -211,6 +229,8 @@ struct ikesa *ike_sa_initiate(struct ike_daemon *d, const char *conn,
 			      const struct sockaddr *remote, char *errbuf);
 /* Sends a Delete for the IKE SA (and so its Child SAs). */
 int ike_sa_delete(struct ikesa *sa);
+/* Sends a Delete for the Child SA; removed when the peer answers. */
+int ike_sa_delete_child(struct ikesa *sa);
 /* Sends an empty INFORMATIONAL (liveness check). */
 int ike_sa_liveness(struct ikesa *sa);
 
