@@ -451,18 +451,25 @@ static void on_timer(void *arg)
 
 /* ---- starting children ---- */
 
+/* Whether sa negotiates child ch or carries it installed. */
+static bool has_child(const struct ikesa *sa, const struct conf_child *ch)
+{
+	if (sa->state == IKE_DEAD || sa->state == IKE_DELETING)
+		return false;
+	if (!sa->has_child)
+		return sa->want_child == ch;
+	return sa->child.conf == ch && sa->child.installed &&
+	       !sa->child_deleting;
+}
+
 /* An IKE SA negotiating or carrying child ch, not on its way out. */
 static struct ikesa *child_sa(struct daemon *d, const struct conf_child *ch)
 {
 	struct ikesa *sa;
 
-	for (sa = d->ike.sas; sa; sa = sa->next) {
-		if (sa->state == IKE_DEAD || sa->state == IKE_DELETING)
-			continue;
-		if ((sa->has_child && sa->child.conf == ch) ||
-		    sa->want_child == ch)
+	for (sa = d->ike.sas; sa; sa = sa->next)
+		if (has_child(sa, ch))
 			return sa;
-	}
 	return NULL;
 }
 
@@ -589,6 +596,11 @@ static int ctl_initiate(void *arg, const char *name, char *err)
 	return ret;
 }
 
+/*
+ * NAME is a connection: its IKE SAs go, children with them.  Else a
+ * child: an installed one is deleted alone (its IKE SA stays), one being
+ * negotiated takes its IKE SA with it.
+ */
 static int ctl_terminate(void *arg, const char *name, char *err)
 {
 	struct daemon *d = arg;
@@ -598,11 +610,23 @@ static int ctl_terminate(void *arg, const char *name, char *err)
 	for (sa = d->ike.sas; sa; sa = sa->next) {
 		if (sa->state == IKE_DEAD || sa->state == IKE_DELETING)
 			continue;
-		/* One Child SA per IKE SA: closing the child closes both. */
-		if ((sa->conn && !strcmp(sa->conn->name, name)) ||
-		    (sa->has_child && sa->child.conf &&
-		     !strcmp(sa->child.conf->name, name)) ||
-		    (sa->want_child && !strcmp(sa->want_child->name, name))) {
+		if (sa->conn && !strcmp(sa->conn->name, name)) {
+			ike_sa_delete(sa);
+			n++;
+			continue;
+		}
+		if (sa->has_child && sa->child.conf && sa->child.installed &&
+		    !sa->child_deleting &&
+		    !strcmp(sa->child.conf->name, name)) {
+			if (ike_sa_delete_child(sa)) {
+				logmsg(d, IKE_LOG_INFO,
+				       "%s: the IKE SA is busy with another exchange: deleting it with the child",
+				       name);
+				ike_sa_delete(sa);
+			}
+			n++;
+		} else if (!sa->has_child && sa->want_child &&
+			   !strcmp(sa->want_child->name, name)) {
 			ike_sa_delete(sa);
 			n++;
 		}
@@ -656,16 +680,14 @@ static void fill_child(struct daemon *d, const struct ikesa *sa,
 	snprintf(c->name, sizeof(c->name), "%s", conf->name);
 	snprintf(c->ifname, sizeof(c->ifname), "%s",
 		 conf->interface ? conf->interface : "");
-	if (!sa->has_child) {
+	if (!sa->has_child)
 		snprintf(c->state, sizeof(c->state), "%s",
 			 sa->state == IKE_DEAD ? "FAILED" : "CONNECTING");
-	} else if (cs->installed) {
-		snprintf(c->state, sizeof(c->state), "INSTALLED");
-	} else {
+	else if (cs->installed)
 		snprintf(c->state, sizeof(c->state), "%s",
-			 sa->state == IKE_DEAD || sa->state == IKE_DELETING ?
-			 "DELETED" : "INSTALLING");
-	}
+			 sa->child_deleting ? "DELETING" : "INSTALLED");
+	else
+		snprintf(c->state, sizeof(c->state), "DELETED");
 	if (!cs->installed && sa->state == IKE_DEAD && sa->last_error[0])
 		snprintf(c->last_error, sizeof(c->last_error), "%s",
 			 sa->last_error);
