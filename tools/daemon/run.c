@@ -517,6 +517,12 @@ static void start_children(struct daemon *d)
 
 /* ---- control requests ---- */
 
+/* Keys strongSwan knows and esptund ignores, unknown keys: said, not fatal. */
+static void conf_warn(void *arg, const char *msg)
+{
+	logmsg(arg, IKE_LOG_WARN, "%s", msg);
+}
+
 static int load(struct daemon *d, char *msg, char *err)
 {
 	struct cfg_gen *g = calloc(1, sizeof(*g));
@@ -527,7 +533,7 @@ static int load(struct daemon *d, char *msg, char *err)
 		snprintf(err, CTL_ERR_LEN, "out of memory");
 		return -1;
 	}
-	if (config_load_file(d->config_path, &g->conf, NULL, NULL, err)) {
+	if (config_load_file(d->config_path, &g->conf, conf_warn, d, err)) {
 		free(g);
 		return -1;
 	}
