@@ -232,7 +232,8 @@ static void print_child(const struct jv *c)
 	       enc && enc->type == JV_BOOL && enc->b ? "ESP in UDP, " : "",
 	       s_or(c, "algorithms", "-"));
 	printf("   ");
-	print_time(" installed ", c, "age");
+	print_time(strcmp(s_or(c, "state", ""), "INSTALLED") ?
+		   " age " : " installed ", c, "age");
 	print_time(", rekeying in ", c, "rekey_in");
 	printf("\n");
 	if (counters) {
@@ -270,7 +271,8 @@ static void print_ike(const struct jv *s)
 	if (jv_str(s, "algorithms") && *jv_str(s, "algorithms"))
 		printf("  %s\n", jv_str(s, "algorithms"));
 	printf(" ");
-	print_time(" established ", s, "age");
+	print_time(strcmp(s_or(s, "state", ""), "ESTABLISHED") ?
+		   " created " : " established ", s, "age");
 	print_time(", rekeying in ", s, "rekey_in");
 	printf("\n");
 	if (jv_str(s, "last_error"))
@@ -354,21 +356,29 @@ const struct cli_cmd cli_cmd_ike = {
 	"       esptun ike [-s SOCKET] terminate NAME\n"
 	"       esptun ike [-s SOCKET] list [-j [-p]]\n"
 	"\n"
-	"Talk to esptund over its control socket (Documentation/esptund.rst).\n"
+	"Talk to esptund, the IKEv2 daemon, over its control socket\n"
+	"(Documentation/esptund.rst).\n"
 	"\n"
-	"  load            read the configuration file again\n"
-	"  initiate CHILD  negotiate the Child SA CHILD (and its IKE SA)\n"
-	"  terminate NAME  close the IKE SA of connection NAME, or the Child\n"
-	"                  SA NAME\n"
+	"  load            esptund reads its configuration file again; a file\n"
+	"                  with an error is refused (FILE:LINE) and the one in\n"
+	"                  use stays\n"
+	"  initiate CHILD  start the child CHILD and the IKE SA of its\n"
+	"                  connection; follow it with `list`\n"
+	"  terminate NAME  delete the IKE SAs of connection NAME, or the\n"
+	"                  Child SA of child NAME (its IKE SA stays)\n"
 	"  list            the IKE SAs and their Child SAs, as\n"
-	"                  `swanctl --list-sas` shows them\n"
+	"                  `swanctl --list-sas` shows them: peers, IDs,\n"
+	"                  algorithms, SPIs, selectors, state, age, time to\n"
+	"                  rekey, counters, last error\n"
 	"\n"
-	"  -s, --socket SOCKET  esptund's control socket\n"
-	"                       (default " IKE_DEFAULT_SOCKET ")\n"
+	"  -s, --socket SOCKET  esptund's control socket, as given to\n"
+	"                       `esptund -s` (default " IKE_DEFAULT_SOCKET ")\n"
 	"  -j, --json           list: the IKE SAs as a JSON array\n"
 	"  -p, --pretty         indent the JSON\n"
 	"\n"
-	"The socket is root's (mode 0600).\n",
+	"The socket is mode 0600: run as esptund's user, normally root.\n"
+	"Exit status: 0 success, 1 esptund refused or is not running,\n"
+	"2 bad usage.\n",
 	.run = ike_run,
 	.takes_socket = true,
 };
