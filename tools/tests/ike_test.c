@@ -13,6 +13,15 @@
 #include <string.h>
 
 #include "../../kmod/uapi/linux/esptun.h"
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../daemon/auth.h"
 #include "../daemon/ike_sa.h"
 #include "../daemon/ts.h"
 #include "tap.h"
@@ -31,6 +40,7 @@ struct inst {
 struct node {
 	const char *name;
 	struct config cfg;
+	struct creds creds;
 	struct ike_daemon d;
 	struct sockaddr_in addr;	/* what it believes its address is */
 	struct inst inst[MAXINST];
@@ -329,6 +339,8 @@ static void teardown(void)
 {
 	ike_daemon_free(&moon.d);
 	ike_daemon_free(&sun.d);
+	creds_free(&moon.creds);
+	creds_free(&sun.creds);
 	config_free(&moon.cfg);
 	config_free(&sun.cfg);
 	qlen = 0;
@@ -1078,6 +1090,336 @@ out:
 	teardown();
 }
 
+/* ---- certificates ---- */
+
+/* Keys and certificates made for this run, as PEM files under
+ * certdir/{x509,x509ca,private}, the layout creds_load() expects. */
+static char certdir[64];
+
+static EVP_PKEY *gen_key(const char *kind)
+{
+	if (!strcmp(kind, "rsa"))
+		return EVP_RSA_gen(2048);
+	if (!strcmp(kind, "p256"))
+		return EVP_EC_gen("P-256");
+	if (!strcmp(kind, "p384"))
+		return EVP_EC_gen("P-384");
+	return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+}
+
+/* A certificate for key, signed by ca_key (itself if ca is NULL). */
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *ca,
+		       EVP_PKEY *ca_key, const char *san)
+{
+	static long serial = 1;
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	bool is_ca = !ca;
+	const EVP_MD *md = EVP_PKEY_get_base_id(ca_key) == EVP_PKEY_ED25519 ?
+			   NULL : EVP_sha256();
+
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
+	X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
+				   (const unsigned char *)"CH", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+				   (const unsigned char *)"esptun", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : name);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, ca ? ca : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+				  is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (is_ca) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage,
+					  "critical,keyCertSign,cRLSign");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	if (san) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ca_key, md);
+	X509_NAME_free(name);
+	return x;
+}
+
+static int write_pem(const char *sub, const char *file, X509 *x,
+		     EVP_PKEY *k)
+{
+	char path[256];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", certdir, sub, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = x ? PEM_write_X509(f, x) : PEM_write_PrivateKey(f, k, NULL, NULL,
+							       0, NULL, NULL);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+struct ent {
+	const char *name, *kind, *san;
+	bool evil;		/* issued by a CA nobody trusts */
+	EVP_PKEY *key;
+	X509 *cert;
+};
+
+static struct ent ents[] = {
+	{ "moon-rsa", "rsa", "DNS:moon.example.org" },
+	{ "sun-rsa", "rsa", "DNS:sun.example.org, IP:192.0.2.2" },
+	{ "moon-p256", "p256", "DNS:moon.example.org" },
+	{ "sun-p384", "p384", "DNS:sun.example.org" },
+	{ "moon-ed25519", "ed25519", "DNS:moon.example.org, email:moon@example.org" },
+	{ "sun-ed25519", "ed25519", "DNS:sun.example.org" },
+	{ "sun-evil", "p256", "DNS:sun.example.org", true },
+	{ "moon-evil", "p256", "DNS:moon.example.org", true },
+};
+static EVP_PKEY *ca_key, *evil_key;
+static X509 *ca_cert, *evil_cert;
+
+static struct ent *ent(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N(ents); i++)
+		if (!strcmp(ents[i].name, name))
+			return &ents[i];
+	return NULL;
+}
+
+static int make_pki(void)
+{
+	static const char *const subs[] = { "x509", "x509ca", "private" };
+	char path[128], file[64];
+	size_t i;
+
+	snprintf(certdir, sizeof(certdir), "/tmp/esptun-ike-test.XXXXXX");
+	if (!mkdtemp(certdir))
+		return -1;
+	for (i = 0; i < N(subs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", certdir, subs[i]);
+		if (mkdir(path, 0700))
+			return -1;
+	}
+	ca_key = gen_key("p256");
+	evil_key = gen_key("p256");
+	ca_cert = make_cert("esptun Root CA", ca_key, NULL, ca_key, NULL);
+	evil_cert = make_cert("evil Root CA", evil_key, NULL, evil_key, NULL);
+	if (write_pem("x509ca", "ca.pem", ca_cert, NULL) ||
+	    write_pem("x509ca", "evil.pem", evil_cert, NULL))
+		return -1;
+	for (i = 0; i < N(ents); i++) {
+		struct ent *e = &ents[i];
+		char cn[64];
+
+		snprintf(cn, sizeof(cn), "%.*s.example.org",
+			 (int)strcspn(e->name, "-"), e->name);
+		e->key = gen_key(e->kind);
+		e->cert = make_cert(cn, e->key, e->evil ? evil_cert : ca_cert,
+				    e->evil ? evil_key : ca_key, e->san);
+		snprintf(file, sizeof(file), "%s.pem", e->name);
+		if (!e->key || !e->cert || write_pem("x509", file, e->cert, NULL) ||
+		    write_pem("private", file, NULL, e->key))
+			return -1;
+	}
+	return 0;
+}
+
+static void free_pki(void)
+{
+	char cmd[128];
+	size_t i;
+
+	for (i = 0; i < N(ents); i++) {
+		EVP_PKEY_free(ents[i].key);
+		X509_free(ents[i].cert);
+	}
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(evil_key);
+	X509_free(ca_cert);
+	X509_free(evil_cert);
+	if (certdir[0] && strstr(certdir, "/tmp/esptun-ike-test.")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certdir);
+		if (system(cmd))
+			printf("# could not remove %s\n", certdir);
+	}
+}
+
+/* auth.c on its own: every scheme signs and verifies, legacy methods
+ * when the peer did not announce RFC 7427, and tampering is caught. */
+static void test_auth_schemes(void)
+{
+	static const struct {
+		const char *key, *conf;
+		unsigned hashes;
+		uint8_t method;
+	} v[] = {
+		{ "moon-rsa", "pubkey", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "rsa/pss-sha256", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "rsa-sha512", 1 << IKEV2_HASH_SHA2_512,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "pubkey", 0, IKEV2_AUTH_RSA_SIG },
+		{ "moon-p256", "pubkey", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-p256", "pubkey", 0, IKEV2_AUTH_ECDSA_256 },
+		{ "sun-p384", "pubkey", 0, IKEV2_AUTH_ECDSA_384 },
+		{ "sun-p384", "pubkey", 1 << IKEV2_HASH_SHA2_256,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-ed25519", "pubkey", 1 << IKEV2_HASH_IDENTITY,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+	};
+	static const uint8_t octets[] = "RealMessage1 | NonceRData | MACedIDForI";
+	char err[AUTH_ERR_LEN];
+	uint8_t method, *sig, bad[sizeof(octets)];
+	size_t i, len;
+
+	memcpy(bad, octets, sizeof(bad));
+	bad[3] ^= 1;
+	for (i = 0; i < N(v); i++) {
+		EVP_PKEY *k = ent(v[i].key)->key;
+		EVP_PKEY *pub = X509_get0_pubkey(ent(v[i].key)->cert);
+		bool ok;
+
+		ok = !auth_sign(k, v[i].conf, v[i].hashes, octets,
+				sizeof(octets), &method, &sig, &len, err);
+		check(ok && method == v[i].method,
+		      "auth: %s %s, peer hashes %#x: method %u", v[i].key,
+		      v[i].conf, v[i].hashes, ok ? method : 0);
+		if (!ok) {
+			printf("#   %s\n", err);
+			continue;
+		}
+		check(!auth_verify(pub, method, sig, len, octets, sizeof(octets),
+				   err), "auth: %s %s verifies", v[i].key,
+		      v[i].conf);
+		check(auth_verify(pub, method, sig, len, bad, sizeof(bad), err) &&
+		      strstr(err, "does not verify"),
+		      "auth: %s %s over other octets: %s", v[i].key, v[i].conf,
+		      err);
+		check(auth_verify(X509_get0_pubkey(ent("sun-rsa")->cert) == pub ?
+				  X509_get0_pubkey(ent("sun-p384")->cert) :
+				  X509_get0_pubkey(ent("sun-rsa")->cert),
+				  method, sig, len, octets, sizeof(octets), err),
+		      "auth: %s %s with another key: %s", v[i].key, v[i].conf,
+		      err);
+		if (method == IKEV2_AUTH_DIGITAL_SIGNATURE) {
+			sig[0] = 200;	/* AlgorithmIdentifier overrunning */
+			check(auth_verify(pub, method, sig, len, octets,
+					  sizeof(octets), err) &&
+			      strstr(err, "AlgorithmIdentifier"),
+			      "auth: %s: a bad AlgorithmIdentifier length: %s",
+			      v[i].key, err);
+		}
+		free(sig);
+	}
+	check(auth_sign(ent("moon-ed25519")->key, "pubkey", 0x1c, octets,
+			sizeof(octets), &method, &sig, &len, err) &&
+	      strstr(err, "Identity hash"),
+	      "auth: Ed25519 needs the peer's Identity hash: %s", err);
+	check(auth_sign(ent("moon-rsa")->key, "rsa/pss", 0, octets,
+			sizeof(octets), &method, &sig, &len, err) &&
+	      strstr(err, "RSA-PSS"),
+	      "auth: PSS needs RFC 7427: %s", err);
+	check(auth_verify(X509_get0_pubkey(ent("moon-rsa")->cert), 99,
+			  octets, 4, octets, sizeof(octets), err) &&
+	      strstr(err, "AUTH method 99"),
+	      "auth: unknown method: %s", err);
+	for (len = 0; len < 80; len++)
+		auth_verify(X509_get0_pubkey(ent("moon-p256")->cert),
+			    IKEV2_AUTH_DIGITAL_SIGNATURE, octets, len, octets,
+			    sizeof(octets), err);
+	check(1, "auth: short and garbage signatures do not crash");
+}
+
+static void test_cert_ids(void)
+{
+	X509 *x = ent("moon-ed25519")->cert;
+	static const uint8_t ip1[4] = { 192, 0, 2, 1 }, ip2[4] = { 192, 0, 2, 2 };
+	uint8_t *der;
+	size_t len;
+
+	check(auth_cert_has_id(x, IKEV2_ID_FQDN,
+			       (const uint8_t *)"MOON.example.org", 16),
+	      "cert ID: FQDN in the subjectAltName, any case");
+	check(!auth_cert_has_id(x, IKEV2_ID_FQDN,
+				(const uint8_t *)"sun.example.org", 15),
+	      "cert ID: another FQDN is not");
+	check(auth_cert_has_id(x, IKEV2_ID_RFC822_ADDR,
+			       (const uint8_t *)"moon@example.org", 16),
+	      "cert ID: email in the subjectAltName");
+	check(!auth_cert_has_id(x, IKEV2_ID_IPV4_ADDR, ip1, 4) &&
+	      auth_cert_has_id(ent("sun-rsa")->cert, IKEV2_ID_IPV4_ADDR, ip2, 4),
+	      "cert ID: IP addresses only from iPAddress subjectAltNames");
+	if (!auth_dn_from_text("/C=CH/O=esptun/CN=moon.example.org", &der,
+			       &len)) {
+		check(auth_cert_has_id(x, IKEV2_ID_DER_ASN1_DN, der, len),
+		      "cert ID: the subject DN");
+		check(!auth_cert_has_id(ent("sun-rsa")->cert,
+					IKEV2_ID_DER_ASN1_DN, der, len),
+		      "cert ID: not another certificate's DN");
+		free(der);
+	} else {
+		check(0, "cert ID: /C=CH/O=esptun/CN=moon.example.org parses");
+	}
+	check(auth_dn_from_text("not a dn", &der, &len) == -1 &&
+	      auth_dn_from_text("", &der, &len) == -1,
+	      "cert ID: text that is no DN is refused");
+}
+
+static void test_creds_errors(void)
+{
+	static const struct { const char *conf, *want; } v[] = {
+		{ "connections { t { local { auth = pubkey } remote { auth = psk } } }",
+		  "needs a certificate: add local { certs = CERT.pem }" },
+		{ "connections { t { local { auth = pubkey\n certs = moon-rsa.pem } remote { auth = psk } } }",
+		  "no private key for certificate moon-rsa.pem (C=CH, O=esptun, CN=moon.example.org)" },
+		{ "connections { t { local { auth = pubkey\n certs = moon-rsa.pem } remote { auth = psk } } }\n"
+		  "secrets { private-x { file = sun-rsa.pem } }",
+		  "no private key for certificate" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey } } }",
+		  "no CA to check the peer's certificate with: add remote { cacerts = CA.pem }" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = nope.pem } } }",
+		  "x509ca/nope.pem: cannot open" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = ../private/moon-rsa.pem } } }",
+		  "not an X.509 certificate" },
+		{ "secrets { private-x { file = ../x509/moon-rsa.pem } }",
+		  "not a private key" },
+	};
+	struct config cfg;
+	struct creds cr;
+	char err[CONF_ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < N(v); i++) {
+		int r = -1;
+
+		if (config_load_text("t", v[i].conf, strlen(v[i].conf), &cfg,
+				     NULL, NULL, err)) {
+			check(0, "creds: config %zu: %s", i, err);
+			continue;
+		}
+		err[0] = 0;
+		r = creds_load(&cr, &cfg, certdir, err);
+		check(r == -1 && strstr(err, v[i].want), "creds: %s", err);
+		if (!r)
+			creds_free(&cr);
+		config_free(&cfg);
+	}
+}
+
 /* Garbage, truncations and bit flips of real messages never crash. */
 static void test_malformed(void)
 {
@@ -1221,5 +1563,13 @@ int main(void)
 	test_nat();
 	test_window();
 	test_malformed();
+	if (make_pki()) {
+		check(0, "making keys and certificates in %s", certdir);
+	} else {
+		test_auth_schemes();
+		test_cert_ids();
+		test_creds_errors();
+	}
+	free_pki();
 	return tap_done();
 }
