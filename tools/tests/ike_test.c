@@ -1259,6 +1259,288 @@ static void free_pki(void)
 	}
 }
 
+struct cside {
+	const char *addr, *peer;
+	const char *auth, *cert, *id, *remote_auth, *cacert, *peer_id;
+};
+
+#define CERT_CONF_FMT \
+	"connections {\n" \
+	"  t {\n" \
+	"    local_addrs = %s\n" \
+	"    remote_addrs = %s\n" \
+	"    proposals = aes256gcm16-prfsha384-ecp384\n" \
+	"    local { auth = %s\n certs = %s.pem\n %s%s%s }\n" \
+	"    remote { auth = %s\n cacerts = %s\n %s%s%s }\n" \
+	"    children {\n" \
+	"      net {\n" \
+	"        local_ts = %s\n" \
+	"        remote_ts = %s\n" \
+	"        esp_proposals = aes128gcm16\n" \
+	"        interface = esp0\n" \
+	"        rekey_time = 50m\n" \
+	"        life_time = 1h\n" \
+	"      }\n" \
+	"    }\n" \
+	"  }\n" \
+	"}\n" \
+	"secrets {\n" \
+	"  private-1 { file = %s.pem }\n" \
+	"  ike-1 { secret = \"psk for the mixed case\" }\n" \
+	"}\n"
+
+static int setup_cert_node(struct node *n, const char *name,
+			   const struct cside *s, bool is_moon)
+{
+	char text[4096], err[CONF_ERR_LEN];
+
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	snprintf(text, sizeof(text), CERT_CONF_FMT, s->addr, s->peer,
+		 s->auth, s->cert, s->id ? "id = \"" : "", s->id ? s->id : "",
+		 s->id ? "\"" : "", s->remote_auth, s->cacert,
+		 s->peer_id ? "id = \"" : "", s->peer_id ? s->peer_id : "",
+		 s->peer_id ? "\"" : "", is_moon ? "10.1.0.0/16" : "10.2.0.0/16",
+		 is_moon ? "10.2.0.0/16" : "10.1.0.0/16", s->cert);
+	if (config_load_text(name, text, strlen(text), &n->cfg, NULL, NULL,
+			     err)) {
+		printf("# %s: config: %s\n", name, err);
+		return -1;
+	}
+	if (creds_load(&n->creds, &n->cfg, certdir, err)) {
+		printf("# %s: credentials: %s\n", name, err);
+		return -1;
+	}
+	mkaddr(&n->addr, s->addr, 500);
+	ike_daemon_init(&n->d, &n->cfg, &io, n);
+	n->d.creds = &n->creds;
+	return 0;
+}
+
+static const struct cside moon_cert = {
+	"192.0.2.1", "192.0.2.2", "pubkey", "moon-rsa", "moon.example.org",
+	"pubkey", "ca.pem", "sun.example.org",
+};
+static const struct cside sun_cert = {
+	"192.0.2.2", "192.0.2.1", "pubkey", "sun-rsa", "sun.example.org",
+	"pubkey", "ca.pem", "moon.example.org",
+};
+
+static struct ikesa *start_cert(const struct cside *m, const struct cside *s)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	struct ikesa *sa;
+
+	if (setup_cert_node(&moon, "moon", m, true) ||
+	    setup_cert_node(&sun, "sun", s, false))
+		return NULL;
+	sa = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			     (struct sockaddr *)&sun.addr, err);
+	if (!sa)
+		printf("# initiate: %s\n", err);
+	run();
+	return sa;
+}
+
+static bool log_has(struct node *n, const char *s)
+{
+	return strstr(n->log, s) != NULL;
+}
+
+/* Handshakes with certificates of every key type, in both roles. */
+static void test_cert_handshakes(void)
+{
+	static const struct {
+		const char *what, *moon, *sun, *moon_auth, *method_at_sun,
+			   *method_at_moon;
+	} v[] = {
+		{ "RSA", "moon-rsa", "sun-rsa", "pubkey", "(AUTH method 14)",
+		  "(AUTH method 14)" },
+		{ "RSA-PSS/ECDSA P-384", "moon-rsa", "sun-p384", "rsa/pss-sha384",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+		{ "ECDSA P-256/RSA", "moon-p256", "sun-rsa", "ecdsa",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+		{ "Ed25519", "moon-ed25519", "sun-ed25519", "pubkey",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(v); i++) {
+		struct cside m = moon_cert, s = sun_cert;
+		char what[128];
+
+		m.cert = v[i].moon;
+		m.auth = v[i].moon_auth;
+		s.cert = v[i].sun;
+		snprintf(what, sizeof(what), "certificates %s", v[i].what);
+		start_cert(&m, &s);
+		if (established(what, "10.1.0.0/16", "10.2.0.0/16", false)) {
+			check(log_has(&sun, "the peer moon.example.org is authenticated by certificate \"C=CH, O=esptun, CN=moon.example.org\"") &&
+			      log_has(&sun, v[i].method_at_sun),
+			      "%s: sun verified moon's certificate and signature", what);
+			check(log_has(&moon, "the peer sun.example.org is authenticated by certificate \"C=CH, O=esptun, CN=sun.example.org\"") &&
+			      log_has(&moon, v[i].method_at_moon),
+			      "%s: moon verified sun's", what);
+		}
+		teardown();
+	}
+}
+
+/* No local.id: the certificate's subject DN is the ID, and remote.id
+ * can be that DN written as text. */
+static void test_cert_dn_ids(void)
+{
+	struct cside m = moon_cert, s = sun_cert;
+
+	m.id = NULL;
+	m.peer_id = "C=CH, O=esptun, CN=sun.example.org";
+	s.id = NULL;
+	s.peer_id = "c=CH,o=esptun,  cn=moon.example.org";
+	start_cert(&m, &s);
+	if (established("DN identities", "10.1.0.0/16", "10.2.0.0/16", false)) {
+		check(moon.d.sas->conn && sun.d.sas->conn &&
+		      log_has(&moon, "IKE SA established with C=CH, O=esptun, CN=sun.example.org"),
+		      "DN identities: logged as text");
+	}
+	teardown();
+
+	/* A DN that is not the peer's. */
+	s = sun_cert;
+	m.peer_id = "C=CH, O=esptun, CN=venus.example.org";
+	s.id = NULL;
+	s.peer_id = NULL;
+	start_cert(&m, &s);
+	check(has_error(&moon, "ID mismatch: expected C=CH, O=esptun, CN=venus.example.org, got C=CH, O=esptun, CN=sun.example.org"),
+	      "DN identities: mismatch names both DNs");
+	show_errors();
+	teardown();
+}
+
+static void test_cert_failures(void)
+{
+	struct cside m = moon_cert, s = sun_cert;
+	char err[IKE_LAST_ERROR_LEN];
+
+	/* sun's certificate comes from a CA moon does not trust */
+	s.cert = "sun-evil";
+	start_cert(&m, &s);
+	check(moon.d.sas && moon.d.sas->state == IKE_DEAD &&
+	      has_error(&moon, "untrusted certificate \"C=CH, O=esptun, CN=sun.example.org\": unable to get local issuer certificate") &&
+	      has_error(&moon, "remote.cacerts"),
+	      "untrusted responder: the initiator says why");
+	check(sun.d.sas && sun.d.sas->state == IKE_DEAD &&
+	      has_error(&sun, "peer refused our authentication"),
+	      "untrusted responder: the responder hears AUTHENTICATION_FAILED");
+	check(moon.n_inst == 0 && sun.n_del == sun.n_inst,
+	      "untrusted responder: no Child SA left");
+	show_errors();
+	teardown();
+
+	/* moon's certificate is not trusted by sun */
+	m.cert = "moon-evil";
+	s = sun_cert;
+	start_cert(&m, &s);
+	check(has_error(&sun, "untrusted certificate \"C=CH, O=esptun, CN=moon.example.org\": unable to get local issuer certificate"),
+	      "untrusted initiator: the responder says why");
+	check(has_error(&moon, "AUTHENTICATION_FAILED"),
+	      "untrusted initiator: the initiator hears AUTHENTICATION_FAILED");
+	check(sun.n_inst == 0 && moon.n_inst == 0,
+	      "untrusted initiator: no Child SA");
+	show_errors();
+	teardown();
+
+	/* trusting the evil CA makes it work: the test can tell */
+	m = moon_cert;
+	s = sun_cert;
+	m.cert = "moon-evil";
+	s.cacert = "evil.pem";
+	start_cert(&m, &s);
+	check(sun.d.sas && sun.d.sas->state == IKE_ESTABLISHED,
+	      "the same certificate with its CA in remote.cacerts is accepted");
+	teardown();
+
+	/* our ID must be in our certificate */
+	m = moon_cert;
+	m.id = "venus.example.org";
+	if (!setup_cert_node(&moon, "moon", &m, true) &&
+	    !setup_cert_node(&sun, "sun", &sun_cert, false)) {
+		ike_sa_initiate(&moon.d, "t", NULL,
+				(struct sockaddr *)&moon.addr,
+				(struct sockaddr *)&sun.addr, err);
+		run();
+		check(has_error(&moon, "our ID venus.example.org is not in our certificate (subject \"C=CH, O=esptun, CN=moon.example.org\")"),
+		      "local.id not in our certificate: %s",
+		      moon.d.sas ? moon.d.sas->last_error : "");
+	}
+	teardown();
+
+	/* the peer's ID must be in its certificate: sun says it is
+	 * 192.0.2.2, which sun-rsa has as an IP SAN, but p384 does not */
+	m = moon_cert;
+	s = sun_cert;
+	s.id = "192.0.2.2";
+	m.peer_id = "192.0.2.2";
+	start_cert(&m, &s);
+	check(moon.d.sas && moon.d.sas->state == IKE_ESTABLISHED,
+	      "an IP address ID in the certificate's subjectAltName");
+	teardown();
+
+	/* PSK against certificates */
+	m = moon_cert;
+	m.auth = "psk";
+	start_cert(&m, &sun_cert);
+	check(has_error(&sun, "uses a pre-shared key but remote.auth = pubkey"),
+	      "PSK against pubkey: the responder says so");
+	show_errors();
+	teardown();
+	m = moon_cert;
+	m.remote_auth = "psk";
+	start_cert(&m, &sun_cert);
+	check(has_error(&moon, "signs with a certificate (AUTH method 14) but remote.auth = psk"),
+	      "pubkey against PSK: the initiator says so");
+	show_errors();
+	teardown();
+
+	/* remote.auth = ecdsa refuses an RSA key */
+	m = moon_cert;
+	m.remote_auth = "ecdsa";
+	start_cert(&m, &sun_cert);
+	check(has_error(&moon, "has a key that remote.auth = ecdsa does not allow"),
+	      "remote.auth = ecdsa against an RSA certificate");
+	teardown();
+}
+
+/* The responder's CERTREQ names our CA by its public key's SHA-1. */
+static void test_certreq(void)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	unsigned char *spki = NULL, h[20];
+	unsigned int hl = 20;
+	struct ike_msg msg;
+	struct ike_err e;
+	struct ike_cert c;
+	const struct ike_pl *pl;
+	int l;
+
+	if (setup_cert_node(&moon, "moon", &moon_cert, true) ||
+	    setup_cert_node(&sun, "sun", &sun_cert, false))
+		goto out;
+	ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			(struct sockaddr *)&sun.addr, err);
+	inject(&sun, queue[0].buf, queue[0].len);
+	l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca_cert), &spki);
+	EVP_Digest(spki, (size_t)l, h, &hl, EVP_sha1(), NULL);
+	OPENSSL_free(spki);
+	check(qlen == 2 && !ike_msg_parse(queue[1].buf, queue[1].len, &msg, &e) &&
+	      (pl = ike_msg_find(&msg, IKEV2_PL_CERTREQ, 0)) &&
+	      !ike_pl_cert(pl, &c, &e) &&
+	      c.encoding == IKEV2_CERT_X509_SIGNATURE && c.data.len == 20 &&
+	      !memcmp(c.data.p, h, 20),
+	      "IKE_SA_INIT response carries CERTREQ with SHA-1(CA SPKI)");
+out:
+	teardown();
+}
+
 /* auth.c on its own: every scheme signs and verifies, legacy methods
  * when the peer did not announce RFC 7427, and tampering is caught. */
 static void test_auth_schemes(void)
@@ -1569,6 +1851,10 @@ int main(void)
 		test_auth_schemes();
 		test_cert_ids();
 		test_creds_errors();
+		test_certreq();
+		test_cert_handshakes();
+		test_cert_dn_ids();
+		test_cert_failures();
 	}
 	free_pki();
 	return tap_done();
