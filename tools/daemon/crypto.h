@@ -143,9 +143,9 @@ int auth_psk(int prf_id, struct chunk psk, struct chunk octets, uint8_t *out);
 bool auth_psk_verify(int prf_id, struct chunk psk, struct chunk octets,
 		     struct chunk received);
 /*
- * Signature AUTH (RFC 7427 Digital Signature, method 14) signs and verifies
- * the same auth_octets(); it will be added here as auth_sig_sign() and
- * auth_sig_verify() taking an EVP_PKEY and the negotiated hash.
+ * Signature AUTH (RFC 7427 Digital Signature, method 14, and the legacy
+ * RSA and ECDSA methods) signs and verifies the same auth_octets(): see
+ * auth_sign() and auth_verify() in auth.h.
  */
 
 #endif /* ESPTUND_CRYPTO_H */

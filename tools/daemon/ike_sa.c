@@ -10,7 +10,8 @@
  *   IKE_SA_INIT initiator: build, handle the response (COOKIE,
  *               INVALID_KE_PAYLOAD, errors); responder: COOKIEs under
  *               load, answer
- *   IKE_AUTH    PSK authentication and the first Child SA, both roles
+ *   IKE_AUTH    PSK or certificate authentication (signatures and X.509
+ *               in auth.c) and the first Child SA, both roles
  *   INFORMATIONAL  liveness, Delete of the IKE SA or a Child SA
  *   dispatch    ike_sa_recv(), message IDs, the response cache, timers
  *
@@ -32,6 +33,7 @@
 #include <openssl/rand.h>
 
 #include "../../kmod/uapi/linux/esptun.h"
+#include "auth.h"
 #include "dh.h"
 #include "ike_sa.h"
 #include "sk.h"
@@ -268,13 +270,31 @@ static struct ike_bytes conf_id_data(const struct conf_id *id)
 }
 
 /* ID payload body (type | 3 reserved | data) for our configured ID;
- * %any or unset: our IP address, as strongSwan does. */
+ * %any or unset: our IP address, as strongSwan does.  A DN is written
+ * as text in the configuration and goes on the wire as DER. */
 static int id_body(const struct conf_id *id, const struct sockaddr *addr,
 		   uint8_t *body, size_t cap, size_t *len)
 {
 	struct ike_bytes d;
 	uint8_t type;
 
+	if (id->type == IKEV2_ID_DER_ASN1_DN && !id->data) {
+		uint8_t *der;
+		size_t dlen;
+
+		if (!id->str || auth_dn_from_text(id->str, &der, &dlen))
+			return -1;
+		if (dlen + 4 > cap) {
+			free(der);
+			return -1;
+		}
+		memset(body, 0, 4);
+		body[0] = IKEV2_ID_DER_ASN1_DN;
+		memcpy(body + 4, der, dlen);
+		*len = dlen + 4;
+		free(der);
+		return 0;
+	}
 	if (id->type) {
 		type = id->type;
 		d = conf_id_data(id);
@@ -304,6 +324,17 @@ static bool id_matches(const struct conf_id *c, uint8_t type,
 		return true;
 	if (c->type != type)
 		return false;
+	if (type == IKEV2_ID_DER_ASN1_DN && !c->data) {
+		uint8_t *der;
+		size_t dlen;
+		bool eq;
+
+		if (!c->str || auth_dn_from_text(c->str, &der, &dlen))
+			return false;
+		eq = auth_dn_eq(der, dlen, data, len);
+		free(der);
+		return eq;
+	}
 	d = conf_id_data(c);
 	if (d.len != len)
 		return false;
@@ -324,8 +355,9 @@ static char *id_str(uint8_t type, const uint8_t *data, size_t len, char *buf,
 		inet_ntop(len == 4 ? AF_INET : AF_INET6, data, buf, (socklen_t)cap);
 		return buf;
 	}
-	if (type == IKEV2_ID_KEY_ID || type == IKEV2_ID_DER_ASN1_DN ||
-	    type == IKEV2_ID_DER_ASN1_GN) {
+	if (type == IKEV2_ID_DER_ASN1_DN)
+		return auth_dn_der_str(data, len, buf, cap);
+	if (type == IKEV2_ID_KEY_ID || type == IKEV2_ID_DER_ASN1_GN) {
 		off = (size_t)snprintf(buf, cap, "%s#",
 				       type == IKEV2_ID_KEY_ID ? "" : "der");
 		for (i = 0; i < len && off + 3 < cap; i++)
@@ -556,6 +588,24 @@ static bool natd_check(struct ikesa *sa, const struct ike_msg *m,
 		       sa->nat_local && sa->nat_remote ? ", " : "",
 		       sa->nat_remote ? "the peer is behind a NAT" : "");
 	return true;
+}
+
+/* What the peer's IKE_SA_INIT message says about signatures: the hashes
+ * of its SIGNATURE_HASH_ALGORITHMS (RFC 7427), and whether it asks for
+ * our certificate. */
+static void scan_init_notifies(struct ikesa *sa, const struct ike_msg *m)
+{
+	struct ike_notify n;
+	struct ike_err err;
+	unsigned i;
+
+	sa->peer_hashes = 0;
+	for (i = 0; i < m->n; i++)
+		if (m->pl[i].type == IKEV2_PL_NOTIFY &&
+		    !ike_pl_notify(&m->pl[i], &n, &err) &&
+		    n.type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS)
+			sa->peer_hashes |= auth_hashes_parse(n.data.p,
+							     n.data.len);
 }
 
 static int buf_notify(struct ike_buf *b, uint8_t proto, uint16_t type,
@@ -1053,6 +1103,8 @@ static int send_init_request(struct ikesa *sa)
 }
 
 static int send_auth_request(struct ikesa *sa);
+static void buf_certreq(struct ikesa *sa, const struct conf_conn *conn,
+			struct ike_buf *b);
 
 /* What the initiator can tell about an error notify in a response. */
 static void explain_peer_notify(struct ikesa *sa, uint8_t exch, uint16_t type)
@@ -1076,8 +1128,12 @@ static void explain_peer_notify(struct ikesa *sa, uint8_t exch, uint16_t type)
 	case IKEV2_N_AUTHENTICATION_FAILED:
 		snprintf(lid, sizeof(lid), "%s", conf_id_str(&sa->conn->local.id));
 		snprintf(rid, sizeof(rid), "%s", conf_id_str(&sa->conn->remote.id));
-		sa_fail(sa, "the peer refused our authentication (AUTHENTICATION_FAILED): either the pre-shared key for %s <-> %s differs between the two ends, or the peer has no connection or PSK for our ID %s; the peer's log says which",
-			lid, rid, lid);
+		if (sa->conn->local.method == CONF_AUTH_PUBKEY)
+			sa_fail(sa, "the peer refused our authentication (AUTHENTICATION_FAILED): either it does not trust our certificate (is our CA in its cacerts?), or our ID %s is not the one it expects, or it wants another auth method; the peer's log says which",
+				lid);
+		else
+			sa_fail(sa, "the peer refused our authentication (AUTHENTICATION_FAILED): either the pre-shared key for %s <-> %s differs between the two ends, or the peer has no connection or PSK for our ID %s; the peer's log says which",
+				lid, rid, lid);
 		return;
 	case IKEV2_N_TS_UNACCEPTABLE:
 		ts_from_conf(&sa->want_child->local_ts,
@@ -1215,6 +1271,7 @@ static void init_response(struct ikesa *sa, const struct ike_msg *m,
 	sa->init_resp_len = len;
 	request_done(sa);
 	natd_check(sa, m, from, to);
+	scan_init_notifies(sa, m);
 	if (sa->nat_local || sa->nat_remote) {
 		/* RFC 7296 2.23 / RFC 3948: float to 4500 with the non-ESP
 		 * marker, which the socket layer adds. */
@@ -1459,6 +1516,7 @@ static int init_request(struct ike_daemon *d, const struct ike_msg *m,
 		return 0;
 	}
 	natd_check(sa, m, from, to);
+	scan_init_notifies(sa, m);
 
 	memset(&answer, 0, sizeof(answer));
 	answer.n_prop = 1;
@@ -1471,6 +1529,7 @@ static int init_request(struct ike_daemon *d, const struct ike_msg *m,
 	ike_buf_ke(&b, &myke);
 	ike_buf_nonce(&b, &mynonce);
 	buf_init_notifies(&b, sa, sa->spi_r);
+	buf_certreq(sa, sa->conn, &b);
 	olen = ike_buf_finish(&b);
 	sa->init_req = dup_bytes(buf, len);
 	sa->last_req = dup_bytes(buf, len);
@@ -1510,9 +1569,10 @@ static void esp_sa_payload(const struct proposal_list *l, uint32_t spi,
 			     &w->prop[w->n_prop++]);
 }
 
-static int psk_auth(struct ikesa *sa, const struct conf_secret *psk,
-		    bool ours, const uint8_t *idbody, size_t idlen,
-		    uint8_t *out, const struct ike_bytes *verify, bool *ok)
+/* The octets an AUTH payload covers (RFC 7296 2.15): ours or the
+ * peer's, with that side's ID payload body.  *oct is malloc()ed. */
+static int signed_octets(struct ikesa *sa, bool ours, const uint8_t *idbody,
+			 size_t idlen, uint8_t **oct, size_t *olen)
 {
 	int prf_id = sa->ike_prop.t[IKEV2_TRANS_PRF][0].id;
 	bool init_side = ours == sa->initiator;	/* whose AUTH this is */
@@ -1522,12 +1582,21 @@ static int psk_auth(struct ikesa *sa, const struct conf_secret *psk,
 					 CHUNK(sa->ni, sa->ni_len);
 	struct chunk skp = init_side ? key_chunk(&sa->keys.sk_pi) :
 				       key_chunk(&sa->keys.sk_pr);
+
+	return auth_octets(prf_id, real, nonce, skp, CHUNK(idbody, idlen), oct,
+			   olen);
+}
+
+static int psk_auth(struct ikesa *sa, const struct conf_secret *psk,
+		    bool ours, const uint8_t *idbody, size_t idlen,
+		    uint8_t *out, const struct ike_bytes *verify, bool *ok)
+{
+	int prf_id = sa->ike_prop.t[IKEV2_TRANS_PRF][0].id;
 	uint8_t *oct = NULL;
 	size_t olen;
 	int r;
 
-	if (auth_octets(prf_id, real, nonce, skp, CHUNK(idbody, idlen), &oct,
-			&olen))
+	if (signed_octets(sa, ours, idbody, idlen, &oct, &olen))
 		return -1;
 	if (verify) {
 		*ok = auth_psk_verify(prf_id, CHUNK(psk->data, psk->len),
@@ -1542,11 +1611,253 @@ static int psk_auth(struct ikesa *sa, const struct conf_secret *psk,
 	return r;
 }
 
+/* ---- certificates and signatures (auth.c does the X.509 work) ---- */
+
+static const struct cred_conn *conn_creds(const struct ikesa *sa,
+					  const struct conf_conn *conn)
+{
+	return creds_for(sa->d->creds, conn);
+}
+
+/*
+ * Our ID payload body for conn.  With a certificate: its subject DN if
+ * local.id is not set (as strongSwan), and a configured ID must be in
+ * the certificate, or the peer would refuse it.  -1 with last_error.
+ */
+static int local_id(struct ikesa *sa, const struct conf_conn *conn,
+		    uint8_t *body, size_t cap, size_t *len)
+{
+	const struct cred_conn *cc = NULL;
+	char subj[256];
+
+	if (conn->local.method == CONF_AUTH_PUBKEY) {
+		cc = conn_creds(sa, conn);
+		if (!cc || !cc->cert || !cc->key) {
+			set_error(sa, "connection %s: no certificate and private key loaded for local auth = pubkey (local.certs, secrets { private-... })",
+				  conn->name);
+			return -1;
+		}
+	}
+	if (cc && !conn->local.id.type) {
+		unsigned char *der = NULL;
+		int l = i2d_X509_NAME(X509_get_subject_name(cc->cert), &der);
+
+		if (l <= 0 || (size_t)l + 4 > cap) {
+			OPENSSL_free(der);
+			set_error(sa, "our certificate's subject DN is too long for an ID payload");
+			return -1;
+		}
+		memset(body, 0, 4);
+		body[0] = IKEV2_ID_DER_ASN1_DN;
+		memcpy(body + 4, der, (size_t)l);
+		*len = (size_t)l + 4;
+		OPENSSL_free(der);
+		return 0;
+	}
+	if (id_body(&conn->local.id, (const struct sockaddr *)&sa->local, body,
+		    cap, len)) {
+		set_error(sa, "cannot encode our ID %s", conf_id_str(&conn->local.id));
+		return -1;
+	}
+	if (cc && !auth_cert_has_id(cc->cert, body[0], body + 4, *len - 4)) {
+		set_error(sa, "our ID %s is not in our certificate (subject \"%s\"): set local.id to the subject DN or one of its subjectAltNames",
+			  conf_id_str(&conn->local.id),
+			  auth_name_str(X509_get_subject_name(cc->cert), subj,
+					sizeof(subj)));
+		return -1;
+	}
+	return 0;
+}
+
+static void buf_der_cert(struct ike_buf *b, X509 *x)
+{
+	unsigned char *der = NULL;
+	int l = i2d_X509(x, &der);
+	struct ike_cert c = { .encoding = IKEV2_CERT_X509_SIGNATURE };
+
+	if (l > 0) {
+		c.data = (struct ike_bytes){ der, (size_t)l };
+		ike_buf_cert(b, IKEV2_PL_CERT, &c);
+	}
+	OPENSSL_free(der);
+}
+
+/* CERT payloads: our certificate, then the rest of local.certs. */
+static void buf_our_certs(struct ikesa *sa, struct ike_buf *b)
+{
+	const struct cred_conn *cc = conn_creds(sa, sa->conn);
+	int i;
+
+	if (sa->conn->local.method != CONF_AUTH_PUBKEY || !cc || !cc->cert)
+		return;
+	buf_der_cert(b, cc->cert);
+	for (i = 0; cc->chain && i < sk_X509_num(cc->chain); i++)
+		buf_der_cert(b, sk_X509_value(cc->chain, i));
+}
+
+/* CERTREQ for the CAs we trust for conn's peer (strongSwan sends its
+ * certificate only when asked, by default). */
+static void buf_certreq(struct ikesa *sa, const struct conf_conn *conn,
+			struct ike_buf *b)
+{
+	const struct cred_conn *cc = conn_creds(sa, conn);
+	struct ike_cert c = { .encoding = IKEV2_CERT_X509_SIGNATURE };
+
+	if (conn->remote.method != CONF_AUTH_PUBKEY || !cc || !cc->certreq_len)
+		return;
+	c.data = (struct ike_bytes){ cc->certreq, cc->certreq_len };
+	ike_buf_cert(b, IKEV2_PL_CERTREQ, &c);
+}
+
+/* Our AUTH payload by signature; *mem holds its data (free() it). */
+static int sig_auth(struct ikesa *sa, const uint8_t *idbody, size_t idlen,
+		    struct ike_auth *auth, uint8_t **mem)
+{
+	const struct cred_conn *cc = conn_creds(sa, sa->conn);
+	char err[AUTH_ERR_LEN];
+	uint8_t *oct = NULL;
+	size_t olen, slen;
+
+	*mem = NULL;
+	if (signed_octets(sa, true, idbody, idlen, &oct, &olen)) {
+		set_error(sa, "cannot compute our AUTH payload");
+		return -1;
+	}
+	if (auth_sign(cc->key, sa->conn->local.auth, sa->peer_hashes, oct,
+		      olen, &auth->method, mem, &slen, err)) {
+		free(oct);
+		set_error(sa, "cannot sign our AUTH payload: %s", err);
+		return -1;
+	}
+	free(oct);
+	auth->data = (struct ike_bytes){ *mem, slen };
+	return 0;
+}
+
+/* Whether remote.auth (rsa, ecdsa, ed25519, pubkey...) admits a key. */
+static bool key_allowed(const char *conf_auth, EVP_PKEY *k)
+{
+	int t = EVP_PKEY_get_base_id(k);
+
+	if (!conf_auth || !strncmp(conf_auth, "pubkey", 6))
+		return true;
+	if (!strncmp(conf_auth, "rsa", 3))
+		return t == EVP_PKEY_RSA || t == EVP_PKEY_RSA_PSS;
+	if (!strncmp(conf_auth, "ecdsa", 5))
+		return t == EVP_PKEY_EC;
+	if (!strncmp(conf_auth, "ed25519", 7))
+		return t == EVP_PKEY_ED25519;
+	if (!strncmp(conf_auth, "ed448", 5))
+		return t == EVP_PKEY_ED448;
+	return true;
+}
+
+/*
+ * The peer's certificate authentication: its CERT payloads chain up to
+ * remote.cacerts, its ID (pl_id) is in the certificate, and AUTH is its
+ * signature.  0, or -1 with last_error.
+ */
+static int verify_peer_sig(struct ikesa *sa, const struct ike_msg *m,
+			   const struct ike_pl *pl_id, const struct ike_auth *auth,
+			   const char *got)
+{
+	const uint8_t *der[8];
+	size_t der_len[8], n = 0, olen;
+	struct ike_cert c;
+	struct ike_err err;
+	char why[AUTH_ERR_LEN], subj[256];
+	uint8_t *oct = NULL;
+	X509 *leaf = NULL;
+	unsigned i;
+	int r = -1;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->pl[i].type != IKEV2_PL_CERT ||
+		    ike_pl_cert(&m->pl[i], &c, &err))
+			continue;
+		if (c.encoding != IKEV2_CERT_X509_SIGNATURE) {
+			sa_log(sa, IKE_LOG_DEBUG, "ignoring a CERT payload with encoding %u",
+			       c.encoding);
+			continue;
+		}
+		if (n == N(der)) {
+			set_error(sa, "AUTHENTICATION_FAILED: the peer sent more than %zu certificates",
+				  N(der));
+			return -1;
+		}
+		der[n] = c.data.p;
+		der_len[n++] = c.data.len;
+	}
+	if (auth_cert_verify(conn_creds(sa, sa->conn), der, der_len, n, &leaf,
+			     why)) {
+		set_error(sa, "AUTHENTICATION_FAILED: peer %s: %s", got, why);
+		return -1;
+	}
+	auth_name_str(X509_get_subject_name(leaf), subj, sizeof(subj));
+	if (!auth_cert_has_id(leaf, pl_id->body.p[0], pl_id->body.p + 4,
+			      pl_id->body.len - 4)) {
+		set_error(sa, "AUTHENTICATION_FAILED: ID mismatch: the peer's ID %s is not in its certificate \"%s\" (neither its subject nor a subjectAltName): set the peer's local.id to one of them",
+			  got, subj);
+		goto out;
+	}
+	if (!key_allowed(sa->conn->remote.auth, X509_get0_pubkey(leaf))) {
+		set_error(sa, "AUTHENTICATION_FAILED: the peer's certificate \"%s\" has a key that remote.auth = %s does not allow",
+			  subj, sa->conn->remote.auth);
+		goto out;
+	}
+	if (signed_octets(sa, false, pl_id->body.p, pl_id->body.len, &oct,
+			  &olen)) {
+		set_error(sa, "cannot compute the peer's AUTH octets");
+		goto out;
+	}
+	if (auth_verify(X509_get0_pubkey(leaf), auth->method, auth->data.p,
+			auth->data.len, oct, olen, why)) {
+		set_error(sa, "AUTHENTICATION_FAILED: peer %s (certificate \"%s\"): %s",
+			  got, subj, why);
+		goto out;
+	}
+	sa_log(sa, IKE_LOG_INFO, "the peer %s is authenticated by certificate \"%s\" (AUTH method %u)",
+	       got, subj, auth->method);
+	r = 0;
+out:
+	free(oct);
+	X509_free(leaf);
+	return r;
+}
+
+static bool is_sig_method(uint8_t method)
+{
+	return method == IKEV2_AUTH_RSA_SIG || method == IKEV2_AUTH_ECDSA_256 ||
+	       method == IKEV2_AUTH_ECDSA_384 || method == IKEV2_AUTH_ECDSA_521 ||
+	       method == IKEV2_AUTH_DIGITAL_SIGNATURE;
+}
+
+/* Whether the peer's AUTH method is the kind remote.auth expects;
+ * otherwise last_error says which side to change. */
+static bool method_fits(struct ikesa *sa, uint8_t method, const char *got)
+{
+	bool psk = sa->conn->remote.method == CONF_AUTH_PSK;
+
+	if (psk ? method == IKEV2_AUTH_SHARED_KEY_MIC : is_sig_method(method))
+		return true;
+	if (psk && is_sig_method(method))
+		set_error(sa, "AUTHENTICATION_FAILED: the peer %s signs with a certificate (AUTH method %u) but remote.auth = psk: set remote.auth = pubkey (and remote.cacerts), or auth = psk on the peer",
+			  got, method);
+	else if (method == IKEV2_AUTH_SHARED_KEY_MIC)
+		set_error(sa, "AUTHENTICATION_FAILED: the peer %s uses a pre-shared key but remote.auth = %s: set remote.auth = psk, or give the peer a certificate",
+			  got, sa->conn->remote.auth ? sa->conn->remote.auth : "pubkey");
+	else
+		set_error(sa, "AUTHENTICATION_FAILED: the peer %s uses AUTH method %u, which esptund does not implement (psk and signatures only)",
+			  got, method);
+	return false;
+}
+
 static int send_auth_request(struct ikesa *sa)
 {
 	const struct conf_conn *conn = sa->conn;
 	const struct conf_child *ch = sa->want_child;
-	uint8_t mem[IKE_MAX_MSG], idi[260], idr[260], authv[PRF_MAX_LEN];
+	uint8_t mem[IKE_MAX_MSG], idi[1024], idr[1024], authv[PRF_MAX_LEN];
+	uint8_t *sig = NULL;
 	size_t idi_len, idr_len = 0;
 	const struct conf_secret *psk;
 	struct ike_buf in;
@@ -1554,37 +1865,49 @@ static int send_auth_request(struct ikesa *sa)
 	struct ike_auth auth;
 	struct ike_sa esp;
 	struct ike_ts tsi = { 0 }, tsr = { 0 };
-	char s[128];
+	char s[256];
+	int r;
 
-	if (id_body(&conn->local.id, (const struct sockaddr *)&sa->local, idi,
-		    sizeof(idi), &idi_len)) {
-		sa_fail(sa, "cannot encode our ID %s", conf_id_str(&conn->local.id));
+	if (local_id(sa, conn, idi, sizeof(idi), &idi_len)) {
+		sa_dead(sa);
 		return -1;
 	}
 	if (conn->remote.id.type &&
 	    id_body(&conn->remote.id, NULL, idr, sizeof(idr), &idr_len))
 		idr_len = 0;
-	/* The PSK for the peer's expected ID (%any: its address). */
-	{
-		uint8_t peer[260];
+	if (conn->local.method == CONF_AUTH_PSK) {
+		/* The PSK for the peer's expected ID (%any: its address). */
+		uint8_t peer[1024];
 		size_t plen;
 
-		id_body(&conn->remote.id, (const struct sockaddr *)&sa->remote,
-			peer, sizeof(peer), &plen);
-		psk = find_psk(sa->d->cfg, idi, idi_len, peer, plen);
+		if (id_body(&conn->remote.id, (const struct sockaddr *)&sa->remote,
+			    peer, sizeof(peer), &plen))
+			plen = 0;
+		psk = plen ? find_psk(sa->d->cfg, idi, idi_len, peer, plen) :
+			     NULL;
 		if (!psk) {
 			sa_fail(sa, "no PSK for ID %s (and %s): add a secrets { ike-... { id = ...; secret = ... } } entry",
 				id_body_str(idi, idi_len, s, sizeof(s)),
 				conf_id_str(&conn->remote.id));
 			return -1;
 		}
-	}
-	if (psk_auth(sa, psk, true, idi, idi_len, authv, NULL, NULL))
+		if (psk_auth(sa, psk, true, idi, idi_len, authv, NULL, NULL)) {
+			sa_fail(sa, "cannot compute our AUTH payload");
+			return -1;
+		}
+		auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
+		auth.data = (struct ike_bytes){ authv,
+			prf_len(sa->ike_prop.t[IKEV2_TRANS_PRF][0].id) };
+	} else if (sig_auth(sa, idi, idi_len, &auth, &sig)) {
+		sa_dead(sa);
 		return -1;
+	}
 	ike_buf_init_inner(&in, mem, sizeof(mem));
 	id.type = idi[0];
 	id.data = (struct ike_bytes){ idi + 4, idi_len - 4 };
 	ike_buf_id(&in, IKEV2_PL_IDI, &id);
+	buf_our_certs(sa, &in);
+	buf_certreq(sa, conn, &in);
 	/* TODO: only when we have no other IKE SA with this peer. */
 	buf_notify(&in, 0, IKEV2_N_INITIAL_CONTACT, NULL, 0);
 	if (idr_len) {
@@ -1592,10 +1915,8 @@ static int send_auth_request(struct ikesa *sa)
 		id.data = (struct ike_bytes){ idr + 4, idr_len - 4 };
 		ike_buf_id(&in, IKEV2_PL_IDR, &id);
 	}
-	auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
-	auth.data = (struct ike_bytes){ authv,
-		prf_len(sa->ike_prop.t[IKEV2_TRANS_PRF][0].id) };
 	ike_buf_auth(&in, &auth);
+	free(sig);
 	if (ch) {
 		sa->has_child = true;
 		sa->child.conf = ch;
@@ -1612,10 +1933,13 @@ static int send_auth_request(struct ikesa *sa)
 		ike_buf_ts(&in, IKEV2_PL_TSI, &tsi);
 		ike_buf_ts(&in, IKEV2_PL_TSR, &tsr);
 	}
-	/* TODO: CP (virtual IP), multiple AUTH, EAP, CERT/CERTREQ. */
+	/* TODO: CP (virtual IP), multiple AUTH, EAP. */
 	sa->state = IKE_AUTH_SENT;
-	if (send_request_sk(sa, IKEV2_EXCH_IKE_AUTH, &in)) {
-		sa_fail(sa, "cannot build the IKE_AUTH request (too large?)");
+	r = send_request_sk(sa, IKEV2_EXCH_IKE_AUTH, &in);
+	OPENSSL_cleanse(authv, sizeof(authv));
+	if (r) {
+		sa_fail(sa, "cannot build the IKE_AUTH request (%s)",
+			in.failed ? "larger than the message buffer" : "internal error");
 		return -1;
 	}
 	return 0;
@@ -1749,13 +2073,21 @@ static uint16_t child_respond(struct ikesa *sa, const struct ike_msg *m,
 	return 0;
 }
 
+/* The responder refuses the IKE_AUTH request; last_error says why. */
+static void auth_refuse(struct ikesa *sa, const struct ike_msg *m)
+{
+	respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
+			  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+	sa_dead(sa);
+}
+
 static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 {
 	const struct ike_pl *pl_idi = ike_msg_find(m, IKEV2_PL_IDI, 0);
 	const struct ike_pl *pl_auth = ike_msg_find(m, IKEV2_PL_AUTH, 0);
 	const struct conf_conn *conn = NULL;
 	const struct conf_secret *psk;
-	uint8_t mem[IKE_MAX_MSG], idr[260], authv[PRF_MAX_LEN];
+	uint8_t mem[IKE_MAX_MSG], idr[1024], authv[PRF_MAX_LEN], *sig = NULL;
 	size_t idr_len, ci = 0;
 	struct ike_id idi;
 	struct ike_auth auth;
@@ -1764,7 +2096,7 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 	struct ike_id id;
 	struct ike_sa esp;
 	struct ike_ts tsi, tsr;
-	char got[128], want[128];
+	char got[256], want[256];
 	bool ok = false;
 	uint16_t child_err = 0;
 	const struct conf_conn *c;
@@ -1772,9 +2104,7 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 	if (!pl_idi || !pl_auth || ike_pl_id(pl_idi, &idi, &err) ||
 	    ike_pl_auth(pl_auth, &auth, &err)) {
 		set_error(sa, "IKE_AUTH request without usable IDi/AUTH (EAP is not supported)");
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
-		sa_dead(sa);
+		auth_refuse(sa, m);
 		return;
 	}
 	id_str(idi.type, idi.data.p, idi.data.len, got, sizeof(got));
@@ -1790,51 +2120,64 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 			conn = c;
 	if (!conn) {
 		snprintf(want, sizeof(want), "%s", conf_id_str(&sa->conn->remote.id));
-		sa_fail(sa, "AUTHENTICATION_FAILED: ID mismatch: expected %s, got %s: set remote.id to the peer's local.id (or %%any)",
-			want, got);
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+		set_error(sa, "AUTHENTICATION_FAILED: ID mismatch: expected %s, got %s: set remote.id to the peer's local.id (or %%any)",
+			  want, got);
+		auth_refuse(sa, m);
 		return;
 	}
 	sa->conn = conn;
-	if (conn->remote.method != CONF_AUTH_PSK ||
-	    auth.method != IKEV2_AUTH_SHARED_KEY_MIC) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: the peer %s authenticates with method %u; we expect %s: only PSK (auth = psk) is implemented",
-			got, auth.method,
-			conn->remote.method == CONF_AUTH_PSK ? "psk" : "pubkey");
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+	if (!method_fits(sa, auth.method, got)) {
+		auth_refuse(sa, m);
 		return;
 	}
-	if (id_body(&conn->local.id, (const struct sockaddr *)&sa->local, idr,
-		    sizeof(idr), &idr_len)) {
-		sa_fail(sa, "cannot encode our ID %s", conf_id_str(&conn->local.id));
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
+	if (conn->remote.method == CONF_AUTH_PUBKEY) {
+		if (verify_peer_sig(sa, m, pl_idi, &auth, got)) {
+			auth_refuse(sa, m);
+			return;
+		}
+	} else {
+		if (id_body(&conn->local.id, (const struct sockaddr *)&sa->local,
+			    idr, sizeof(idr), &idr_len))
+			idr_len = 0;
+		psk = idr_len ? find_psk(sa->d->cfg, idr, idr_len,
+					 pl_idi->body.p, pl_idi->body.len) : NULL;
+		if (!psk) {
+			set_error(sa, "AUTHENTICATION_FAILED: no PSK for ID %s: add a secrets { ike-... { id = %s; secret = ... } } entry",
+				  got, got);
+			auth_refuse(sa, m);
+			return;
+		}
+		if (psk_auth(sa, psk, false, pl_idi->body.p, pl_idi->body.len,
+			     NULL, &auth.data, &ok) || !ok) {
+			set_error(sa, "AUTHENTICATION_FAILED: PSK mismatch (AUTH payload did not verify): the secret for %s differs between the two ends",
+				  got);
+			auth_refuse(sa, m);
+			return;
+		}
+	}
+	/* Our side: ID, certificates, AUTH. */
+	if (local_id(sa, conn, idr, sizeof(idr), &idr_len)) {
+		auth_refuse(sa, m);
 		return;
 	}
-	psk = find_psk(sa->d->cfg, idr, idr_len, pl_idi->body.p,
-		       pl_idi->body.len);
-	if (!psk) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: no PSK for ID %s: add a secrets { ike-... { id = %s; secret = ... } } entry",
-			got, got);
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
-		return;
-	}
-	if (psk_auth(sa, psk, false, pl_idi->body.p, pl_idi->body.len, NULL,
-		     &auth.data, &ok) || !ok) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: PSK mismatch (AUTH payload did not verify): the secret for %s differs between the two ends",
-			got);
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
-		return;
-	}
-	if (psk_auth(sa, psk, true, idr, idr_len, authv, NULL, NULL)) {
-		sa_fail(sa, "cannot compute our AUTH payload");
-		respond_notify_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid,
-				  IKEV2_N_AUTHENTICATION_FAILED, NULL, 0);
-		return;
+	if (conn->local.method == CONF_AUTH_PUBKEY) {
+		if (sig_auth(sa, idr, idr_len, &auth, &sig)) {
+			auth_refuse(sa, m);
+			return;
+		}
+	} else {
+		psk = find_psk(sa->d->cfg, idr, idr_len, pl_idi->body.p,
+			       pl_idi->body.len);
+		if (!psk || psk_auth(sa, psk, true, idr, idr_len, authv, NULL,
+				     NULL)) {
+			set_error(sa, "no PSK for our ID %s towards %s: add a secrets { ike-... } entry for both IDs",
+				  id_body_str(idr, idr_len, want, sizeof(want)), got);
+			auth_refuse(sa, m);
+			return;
+		}
+		auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
+		auth.data = (struct ike_bytes){ authv,
+			prf_len(sa->ike_prop.t[IKEV2_TRANS_PRF][0].id) };
 	}
 	if (ike_msg_find_notify(m, IKEV2_N_INITIAL_CONTACT))
 		/* TODO: delete other IKE SAs with this peer's identity. */
@@ -1847,10 +2190,10 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 	id.type = idr[0];
 	id.data = (struct ike_bytes){ idr + 4, idr_len - 4 };
 	ike_buf_id(&in, IKEV2_PL_IDR, &id);
-	auth.method = IKEV2_AUTH_SHARED_KEY_MIC;
-	auth.data = (struct ike_bytes){ authv,
-		prf_len(sa->ike_prop.t[IKEV2_TRANS_PRF][0].id) };
+	buf_our_certs(sa, &in);
 	ike_buf_auth(&in, &auth);
+	free(sig);
+	OPENSSL_cleanse(authv, sizeof(authv));
 	if (ike_msg_find(m, IKEV2_PL_SA, 0)) {
 		child_err = child_respond(sa, m, &esp, &tsi, &tsr);
 		if (!child_err) {
@@ -1861,7 +2204,19 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 			buf_notify(&in, 0, child_err, NULL, 0);
 		}
 	}
-	send_response_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid, &in);
+	if (send_response_sk(sa, IKEV2_EXCH_IKE_AUTH, m->msgid, &in)) {
+		set_error(sa, "cannot build the IKE_AUTH response (%s)",
+			  in.failed ? "larger than the message buffer" : "internal error");
+		auth_refuse(sa, m);
+	}
+}
+
+/* The initiator does not accept the responder's authentication: tell
+ * it (RFC 7296 2.21.2) and give up; last_error says why. */
+static void auth_reject(struct ikesa *sa)
+{
+	send_info_notify(sa, IKEV2_N_AUTHENTICATION_FAILED);
+	sa_dead(sa);
 }
 
 static void auth_response(struct ikesa *sa, const struct ike_msg *m)
@@ -1873,9 +2228,9 @@ static void auth_response(struct ikesa *sa, const struct ike_msg *m)
 	struct ike_auth auth;
 	struct ike_err err;
 	struct ike_notify n;
-	uint8_t idi[260];
+	uint8_t idi[1024];
 	size_t idi_len;
-	char got[128], a[256];
+	char got[256], a[256];
 	uint16_t child_err = 0;
 	bool ok = false;
 	unsigned i;
@@ -1900,31 +2255,36 @@ static void auth_response(struct ikesa *sa, const struct ike_msg *m)
 	id_str(idr.type, idr.data.p, idr.data.len, got, sizeof(got));
 	if (!id_matches(&sa->conn->remote.id, idr.type, idr.data.p,
 			idr.data.len)) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: ID mismatch: expected %s, got %s: set remote.id to the peer's local.id",
-			conf_id_str(&sa->conn->remote.id), got);
-		send_info_notify(sa, IKEV2_N_AUTHENTICATION_FAILED);
+		set_error(sa, "AUTHENTICATION_FAILED: ID mismatch: expected %s, got %s: set remote.id to the peer's local.id",
+			  conf_id_str(&sa->conn->remote.id), got);
+		auth_reject(sa);
 		return;
 	}
-	if (auth.method != IKEV2_AUTH_SHARED_KEY_MIC) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: the responder %s uses auth method %u; only PSK is implemented",
-			got, auth.method);
-		send_info_notify(sa, IKEV2_N_AUTHENTICATION_FAILED);
+	if (!method_fits(sa, auth.method, got)) {
+		auth_reject(sa);
 		return;
 	}
-	if (id_body(&sa->conn->local.id, (const struct sockaddr *)&sa->local,
-		    idi, sizeof(idi), &idi_len) ||
-	    !(psk = find_psk(sa->d->cfg, idi, idi_len, pl_idr->body.p,
-			     pl_idr->body.len))) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: no PSK for ID %s", got);
-		send_info_notify(sa, IKEV2_N_AUTHENTICATION_FAILED);
-		return;
-	}
-	if (psk_auth(sa, psk, false, pl_idr->body.p, pl_idr->body.len, NULL,
-		     &auth.data, &ok) || !ok) {
-		sa_fail(sa, "AUTHENTICATION_FAILED: PSK mismatch (AUTH payload did not verify): the secret for %s differs between the two ends",
-			got);
-		send_info_notify(sa, IKEV2_N_AUTHENTICATION_FAILED);
-		return;
+	if (sa->conn->remote.method == CONF_AUTH_PUBKEY) {
+		if (verify_peer_sig(sa, m, pl_idr, &auth, got)) {
+			auth_reject(sa);
+			return;
+		}
+	} else {
+		if (local_id(sa, sa->conn, idi, sizeof(idi), &idi_len) ||
+		    !(psk = find_psk(sa->d->cfg, idi, idi_len, pl_idr->body.p,
+				     pl_idr->body.len))) {
+			set_error(sa, "AUTHENTICATION_FAILED: no PSK for ID %s",
+				  got);
+			auth_reject(sa);
+			return;
+		}
+		if (psk_auth(sa, psk, false, pl_idr->body.p, pl_idr->body.len,
+			     NULL, &auth.data, &ok) || !ok) {
+			set_error(sa, "AUTHENTICATION_FAILED: PSK mismatch (AUTH payload did not verify): the secret for %s differs between the two ends",
+				  got);
+			auth_reject(sa);
+			return;
+		}
 	}
 	sa->state = IKE_ESTABLISHED;
 	sa_log(sa, IKE_LOG_INFO, "IKE SA established with %s (%s)", got,
@@ -2413,10 +2773,10 @@ struct ikesa *ike_sa_initiate(struct ike_daemon *d, const char *name,
 			 child);
 		return NULL;
 	}
-	if (conn->local.method != CONF_AUTH_PSK) {
-		/* TODO: certificates and signature AUTH. */
+	if (conn->local.method == CONF_AUTH_PUBKEY &&
+	    !(creds_for(d->creds, conn) && creds_for(d->creds, conn)->key)) {
 		snprintf(errbuf, IKE_LAST_ERROR_LEN,
-			 "%s: local auth is not psk; certificate authentication is not implemented yet",
+			 "%s: local auth = pubkey, but no certificate and private key are loaded for it (local.certs, secrets { private-... })",
 			 name);
 		return NULL;
 	}

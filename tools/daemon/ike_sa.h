@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * esptund IKE SAs: the IKEv2 state machine (RFC 7296) for IKE_SA_INIT,
- * IKE_AUTH with pre-shared keys and the first Child SA, and INFORMATIONAL
- * (liveness, Delete).  It does no I/O: datagrams come in through
+ * IKE_AUTH with pre-shared keys or certificates (auth.h) and the first
+ * Child SA, and INFORMATIONAL (liveness, Delete).  It does no I/O:
+ * datagrams come in through
  * ike_sa_recv(), time passes through ike_daemon_tick(), and everything it
  * wants done (send a datagram, install or delete a Child SA in the kernel,
  * log) goes out through struct ike_io.
@@ -24,8 +25,8 @@
  * of ours outstanding, and the response to the peer's last request cached
  * and replayed when that request is retransmitted.
  *
- * Out of scope for now (TODO hooks in ike_sa.c): certificates and
- * signature AUTH, EAP, CREATE_CHILD_SA (rekeying, more Child SAs), DPD,
+ * Out of scope for now (TODO hooks in ike_sa.c): EAP, certificate
+ * revocation (CRL, OCSP), CREATE_CHILD_SA (rekeying, more Child SAs), DPD,
  * MOBIKE, IKE fragmentation (RFC 7383; we announce support but neither
  * fragment nor reassemble yet).
  *
@@ -161,6 +162,7 @@ struct ikesa {
 	uint8_t cookie[64];		/* initiator: the responder's */
 	size_t cookie_len;
 	unsigned ke_retries, cookie_retries;
+	unsigned peer_hashes;		/* 1 << IKEV2_HASH_*, RFC 7427 */
 	struct ike_keys keys;
 	bool have_keys;
 
@@ -184,8 +186,13 @@ struct ikesa {
 	char last_error[IKE_LAST_ERROR_LEN];
 };
 
+struct creds;
+
 struct ike_daemon {
 	const struct config *cfg;
+	/* Certificates and keys for auth = pubkey (auth.h creds_load());
+	 * NULL: only PSK connections work.  Must outlive the daemon. */
+	const struct creds *creds;
 	const struct ike_io *io;
 	void *ctx;
 	struct ikesa *sas;

@@ -13,6 +13,15 @@
 #include <string.h>
 
 #include "../../kmod/uapi/linux/esptun.h"
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../daemon/auth.h"
 #include "../daemon/ike_sa.h"
 #include "../daemon/ts.h"
 #include "tap.h"
@@ -31,6 +40,7 @@ struct inst {
 struct node {
 	const char *name;
 	struct config cfg;
+	struct creds creds;
 	struct ike_daemon d;
 	struct sockaddr_in addr;	/* what it believes its address is */
 	struct inst inst[MAXINST];
@@ -329,6 +339,8 @@ static void teardown(void)
 {
 	ike_daemon_free(&moon.d);
 	ike_daemon_free(&sun.d);
+	creds_free(&moon.creds);
+	creds_free(&sun.creds);
 	config_free(&moon.cfg);
 	config_free(&sun.cfg);
 	qlen = 0;
@@ -1078,6 +1090,618 @@ out:
 	teardown();
 }
 
+/* ---- certificates ---- */
+
+/* Keys and certificates made for this run, as PEM files under
+ * certdir/{x509,x509ca,private}, the layout creds_load() expects. */
+static char certdir[64];
+
+static EVP_PKEY *gen_key(const char *kind)
+{
+	if (!strcmp(kind, "rsa"))
+		return EVP_RSA_gen(2048);
+	if (!strcmp(kind, "p256"))
+		return EVP_EC_gen("P-256");
+	if (!strcmp(kind, "p384"))
+		return EVP_EC_gen("P-384");
+	return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+}
+
+/* A certificate for key, signed by ca_key (itself if ca is NULL). */
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *ca,
+		       EVP_PKEY *ca_key, const char *san)
+{
+	static long serial = 1;
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	bool is_ca = !ca;
+	const EVP_MD *md = EVP_PKEY_get_base_id(ca_key) == EVP_PKEY_ED25519 ?
+			   NULL : EVP_sha256();
+
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365);
+	X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
+				   (const unsigned char *)"CH", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+				   (const unsigned char *)"esptun", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : name);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&v3, ca ? ca : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+				  is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (is_ca) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage,
+					  "critical,keyCertSign,cRLSign");
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	if (san) {
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ca_key, md);
+	X509_NAME_free(name);
+	return x;
+}
+
+static int write_pem(const char *sub, const char *file, X509 *x,
+		     EVP_PKEY *k)
+{
+	char path[256];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", certdir, sub, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = x ? PEM_write_X509(f, x) : PEM_write_PrivateKey(f, k, NULL, NULL,
+							       0, NULL, NULL);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+struct ent {
+	const char *name, *kind, *san;
+	bool evil;		/* issued by a CA nobody trusts */
+	EVP_PKEY *key;
+	X509 *cert;
+};
+
+static struct ent ents[] = {
+	{ "moon-rsa", "rsa", "DNS:moon.example.org" },
+	{ "sun-rsa", "rsa", "DNS:sun.example.org, IP:192.0.2.2" },
+	{ "moon-p256", "p256", "DNS:moon.example.org" },
+	{ "sun-p384", "p384", "DNS:sun.example.org" },
+	{ "moon-ed25519", "ed25519", "DNS:moon.example.org, email:moon@example.org" },
+	{ "sun-ed25519", "ed25519", "DNS:sun.example.org" },
+	{ "sun-evil", "p256", "DNS:sun.example.org", true },
+	{ "moon-evil", "p256", "DNS:moon.example.org", true },
+};
+static EVP_PKEY *ca_key, *evil_key;
+static X509 *ca_cert, *evil_cert;
+
+static struct ent *ent(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N(ents); i++)
+		if (!strcmp(ents[i].name, name))
+			return &ents[i];
+	return NULL;
+}
+
+static int make_pki(void)
+{
+	static const char *const subs[] = { "x509", "x509ca", "private" };
+	char path[128], file[64];
+	size_t i;
+
+	snprintf(certdir, sizeof(certdir), "/tmp/esptun-ike-test.XXXXXX");
+	if (!mkdtemp(certdir))
+		return -1;
+	for (i = 0; i < N(subs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", certdir, subs[i]);
+		if (mkdir(path, 0700))
+			return -1;
+	}
+	ca_key = gen_key("p256");
+	evil_key = gen_key("p256");
+	ca_cert = make_cert("esptun Root CA", ca_key, NULL, ca_key, NULL);
+	evil_cert = make_cert("evil Root CA", evil_key, NULL, evil_key, NULL);
+	if (write_pem("x509ca", "ca.pem", ca_cert, NULL) ||
+	    write_pem("x509ca", "evil.pem", evil_cert, NULL))
+		return -1;
+	for (i = 0; i < N(ents); i++) {
+		struct ent *e = &ents[i];
+		char cn[64];
+
+		snprintf(cn, sizeof(cn), "%.*s.example.org",
+			 (int)strcspn(e->name, "-"), e->name);
+		e->key = gen_key(e->kind);
+		e->cert = make_cert(cn, e->key, e->evil ? evil_cert : ca_cert,
+				    e->evil ? evil_key : ca_key, e->san);
+		snprintf(file, sizeof(file), "%s.pem", e->name);
+		if (!e->key || !e->cert || write_pem("x509", file, e->cert, NULL) ||
+		    write_pem("private", file, NULL, e->key))
+			return -1;
+	}
+	return 0;
+}
+
+static void free_pki(void)
+{
+	char cmd[128];
+	size_t i;
+
+	for (i = 0; i < N(ents); i++) {
+		EVP_PKEY_free(ents[i].key);
+		X509_free(ents[i].cert);
+	}
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(evil_key);
+	X509_free(ca_cert);
+	X509_free(evil_cert);
+	if (certdir[0] && strstr(certdir, "/tmp/esptun-ike-test.")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", certdir);
+		if (system(cmd))
+			printf("# could not remove %s\n", certdir);
+	}
+}
+
+struct cside {
+	const char *addr, *peer;
+	const char *auth, *cert, *id, *remote_auth, *cacert, *peer_id;
+};
+
+#define CERT_CONF_FMT \
+	"connections {\n" \
+	"  t {\n" \
+	"    local_addrs = %s\n" \
+	"    remote_addrs = %s\n" \
+	"    proposals = aes256gcm16-prfsha384-ecp384\n" \
+	"    local { auth = %s\n certs = %s.pem\n %s%s%s }\n" \
+	"    remote { auth = %s\n cacerts = %s\n %s%s%s }\n" \
+	"    children {\n" \
+	"      net {\n" \
+	"        local_ts = %s\n" \
+	"        remote_ts = %s\n" \
+	"        esp_proposals = aes128gcm16\n" \
+	"        interface = esp0\n" \
+	"        rekey_time = 50m\n" \
+	"        life_time = 1h\n" \
+	"      }\n" \
+	"    }\n" \
+	"  }\n" \
+	"}\n" \
+	"secrets {\n" \
+	"  private-1 { file = %s.pem }\n" \
+	"  ike-1 { secret = \"psk for the mixed case\" }\n" \
+	"}\n"
+
+static int setup_cert_node(struct node *n, const char *name,
+			   const struct cside *s, bool is_moon)
+{
+	char text[4096], err[CONF_ERR_LEN];
+
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	snprintf(text, sizeof(text), CERT_CONF_FMT, s->addr, s->peer,
+		 s->auth, s->cert, s->id ? "id = \"" : "", s->id ? s->id : "",
+		 s->id ? "\"" : "", s->remote_auth, s->cacert,
+		 s->peer_id ? "id = \"" : "", s->peer_id ? s->peer_id : "",
+		 s->peer_id ? "\"" : "", is_moon ? "10.1.0.0/16" : "10.2.0.0/16",
+		 is_moon ? "10.2.0.0/16" : "10.1.0.0/16", s->cert);
+	if (config_load_text(name, text, strlen(text), &n->cfg, NULL, NULL,
+			     err)) {
+		printf("# %s: config: %s\n", name, err);
+		return -1;
+	}
+	if (creds_load(&n->creds, &n->cfg, certdir, err)) {
+		printf("# %s: credentials: %s\n", name, err);
+		return -1;
+	}
+	mkaddr(&n->addr, s->addr, 500);
+	ike_daemon_init(&n->d, &n->cfg, &io, n);
+	n->d.creds = &n->creds;
+	return 0;
+}
+
+static const struct cside moon_cert = {
+	"192.0.2.1", "192.0.2.2", "pubkey", "moon-rsa", "moon.example.org",
+	"pubkey", "ca.pem", "sun.example.org",
+};
+static const struct cside sun_cert = {
+	"192.0.2.2", "192.0.2.1", "pubkey", "sun-rsa", "sun.example.org",
+	"pubkey", "ca.pem", "moon.example.org",
+};
+
+static struct ikesa *start_cert(const struct cside *m, const struct cside *s)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	struct ikesa *sa;
+
+	if (setup_cert_node(&moon, "moon", m, true) ||
+	    setup_cert_node(&sun, "sun", s, false))
+		return NULL;
+	sa = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			     (struct sockaddr *)&sun.addr, err);
+	if (!sa)
+		printf("# initiate: %s\n", err);
+	run();
+	return sa;
+}
+
+static bool log_has(struct node *n, const char *s)
+{
+	return strstr(n->log, s) != NULL;
+}
+
+/* Handshakes with certificates of every key type, in both roles. */
+static void test_cert_handshakes(void)
+{
+	static const struct {
+		const char *what, *moon, *sun, *moon_auth, *method_at_sun,
+			   *method_at_moon;
+	} v[] = {
+		{ "RSA", "moon-rsa", "sun-rsa", "pubkey", "(AUTH method 14)",
+		  "(AUTH method 14)" },
+		{ "RSA-PSS/ECDSA P-384", "moon-rsa", "sun-p384", "rsa/pss-sha384",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+		{ "ECDSA P-256/RSA", "moon-p256", "sun-rsa", "ecdsa",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+		{ "Ed25519", "moon-ed25519", "sun-ed25519", "pubkey",
+		  "(AUTH method 14)", "(AUTH method 14)" },
+	};
+	size_t i;
+
+	for (i = 0; i < N(v); i++) {
+		struct cside m = moon_cert, s = sun_cert;
+		char what[128];
+
+		m.cert = v[i].moon;
+		m.auth = v[i].moon_auth;
+		s.cert = v[i].sun;
+		snprintf(what, sizeof(what), "certificates %s", v[i].what);
+		start_cert(&m, &s);
+		if (established(what, "10.1.0.0/16", "10.2.0.0/16", false)) {
+			check(log_has(&sun, "the peer moon.example.org is authenticated by certificate \"C=CH, O=esptun, CN=moon.example.org\"") &&
+			      log_has(&sun, v[i].method_at_sun),
+			      "%s: sun verified moon's certificate and signature", what);
+			check(log_has(&moon, "the peer sun.example.org is authenticated by certificate \"C=CH, O=esptun, CN=sun.example.org\"") &&
+			      log_has(&moon, v[i].method_at_moon),
+			      "%s: moon verified sun's", what);
+		}
+		teardown();
+	}
+}
+
+/* No local.id: the certificate's subject DN is the ID, and remote.id
+ * can be that DN written as text. */
+static void test_cert_dn_ids(void)
+{
+	struct cside m = moon_cert, s = sun_cert;
+
+	m.id = NULL;
+	m.peer_id = "C=CH, O=esptun, CN=sun.example.org";
+	s.id = NULL;
+	s.peer_id = "c=CH,o=esptun,  cn=moon.example.org";
+	start_cert(&m, &s);
+	if (established("DN identities", "10.1.0.0/16", "10.2.0.0/16", false)) {
+		check(moon.d.sas->conn && sun.d.sas->conn &&
+		      log_has(&moon, "IKE SA established with C=CH, O=esptun, CN=sun.example.org"),
+		      "DN identities: logged as text");
+	}
+	teardown();
+
+	/* A DN that is not the peer's. */
+	s = sun_cert;
+	m.peer_id = "C=CH, O=esptun, CN=venus.example.org";
+	s.id = NULL;
+	s.peer_id = NULL;
+	start_cert(&m, &s);
+	check(has_error(&moon, "ID mismatch: expected C=CH, O=esptun, CN=venus.example.org, got C=CH, O=esptun, CN=sun.example.org"),
+	      "DN identities: mismatch names both DNs");
+	show_errors();
+	teardown();
+}
+
+static void test_cert_failures(void)
+{
+	struct cside m = moon_cert, s = sun_cert;
+	char err[IKE_LAST_ERROR_LEN];
+
+	/* sun's certificate comes from a CA moon does not trust */
+	s.cert = "sun-evil";
+	start_cert(&m, &s);
+	check(moon.d.sas && moon.d.sas->state == IKE_DEAD &&
+	      has_error(&moon, "untrusted certificate \"C=CH, O=esptun, CN=sun.example.org\": unable to get local issuer certificate") &&
+	      has_error(&moon, "remote.cacerts"),
+	      "untrusted responder: the initiator says why");
+	check(sun.d.sas && sun.d.sas->state == IKE_DEAD &&
+	      has_error(&sun, "peer refused our authentication"),
+	      "untrusted responder: the responder hears AUTHENTICATION_FAILED");
+	check(moon.n_inst == 0 && sun.n_del == sun.n_inst,
+	      "untrusted responder: no Child SA left");
+	show_errors();
+	teardown();
+
+	/* moon's certificate is not trusted by sun */
+	m.cert = "moon-evil";
+	s = sun_cert;
+	start_cert(&m, &s);
+	check(has_error(&sun, "untrusted certificate \"C=CH, O=esptun, CN=moon.example.org\": unable to get local issuer certificate"),
+	      "untrusted initiator: the responder says why");
+	check(has_error(&moon, "AUTHENTICATION_FAILED"),
+	      "untrusted initiator: the initiator hears AUTHENTICATION_FAILED");
+	check(sun.n_inst == 0 && moon.n_inst == 0,
+	      "untrusted initiator: no Child SA");
+	show_errors();
+	teardown();
+
+	/* trusting the evil CA makes it work: the test can tell */
+	m = moon_cert;
+	s = sun_cert;
+	m.cert = "moon-evil";
+	s.cacert = "evil.pem";
+	start_cert(&m, &s);
+	check(sun.d.sas && sun.d.sas->state == IKE_ESTABLISHED,
+	      "the same certificate with its CA in remote.cacerts is accepted");
+	teardown();
+
+	/* our ID must be in our certificate */
+	m = moon_cert;
+	m.id = "venus.example.org";
+	if (!setup_cert_node(&moon, "moon", &m, true) &&
+	    !setup_cert_node(&sun, "sun", &sun_cert, false)) {
+		ike_sa_initiate(&moon.d, "t", NULL,
+				(struct sockaddr *)&moon.addr,
+				(struct sockaddr *)&sun.addr, err);
+		run();
+		check(has_error(&moon, "our ID venus.example.org is not in our certificate (subject \"C=CH, O=esptun, CN=moon.example.org\")"),
+		      "local.id not in our certificate: %s",
+		      moon.d.sas ? moon.d.sas->last_error : "");
+	}
+	teardown();
+
+	/* the peer's ID must be in its certificate: sun says it is
+	 * 192.0.2.2, which sun-rsa has as an IP SAN, but p384 does not */
+	m = moon_cert;
+	s = sun_cert;
+	s.id = "192.0.2.2";
+	m.peer_id = "192.0.2.2";
+	start_cert(&m, &s);
+	check(moon.d.sas && moon.d.sas->state == IKE_ESTABLISHED,
+	      "an IP address ID in the certificate's subjectAltName");
+	teardown();
+
+	/* PSK against certificates */
+	m = moon_cert;
+	m.auth = "psk";
+	start_cert(&m, &sun_cert);
+	check(has_error(&sun, "uses a pre-shared key but remote.auth = pubkey"),
+	      "PSK against pubkey: the responder says so");
+	show_errors();
+	teardown();
+	m = moon_cert;
+	m.remote_auth = "psk";
+	start_cert(&m, &sun_cert);
+	check(has_error(&moon, "signs with a certificate (AUTH method 14) but remote.auth = psk"),
+	      "pubkey against PSK: the initiator says so");
+	show_errors();
+	teardown();
+
+	/* remote.auth = ecdsa refuses an RSA key */
+	m = moon_cert;
+	m.remote_auth = "ecdsa";
+	start_cert(&m, &sun_cert);
+	check(has_error(&moon, "has a key that remote.auth = ecdsa does not allow"),
+	      "remote.auth = ecdsa against an RSA certificate");
+	teardown();
+}
+
+/* The responder's CERTREQ names our CA by its public key's SHA-1. */
+static void test_certreq(void)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	unsigned char *spki = NULL, h[20];
+	unsigned int hl = 20;
+	struct ike_msg msg;
+	struct ike_err e;
+	struct ike_cert c;
+	const struct ike_pl *pl;
+	int l;
+
+	if (setup_cert_node(&moon, "moon", &moon_cert, true) ||
+	    setup_cert_node(&sun, "sun", &sun_cert, false))
+		goto out;
+	ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			(struct sockaddr *)&sun.addr, err);
+	inject(&sun, queue[0].buf, queue[0].len);
+	l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca_cert), &spki);
+	EVP_Digest(spki, (size_t)l, h, &hl, EVP_sha1(), NULL);
+	OPENSSL_free(spki);
+	check(qlen == 2 && !ike_msg_parse(queue[1].buf, queue[1].len, &msg, &e) &&
+	      (pl = ike_msg_find(&msg, IKEV2_PL_CERTREQ, 0)) &&
+	      !ike_pl_cert(pl, &c, &e) &&
+	      c.encoding == IKEV2_CERT_X509_SIGNATURE && c.data.len == 20 &&
+	      !memcmp(c.data.p, h, 20),
+	      "IKE_SA_INIT response carries CERTREQ with SHA-1(CA SPKI)");
+out:
+	teardown();
+}
+
+/* auth.c on its own: every scheme signs and verifies, legacy methods
+ * when the peer did not announce RFC 7427, and tampering is caught. */
+static void test_auth_schemes(void)
+{
+	static const struct {
+		const char *key, *conf;
+		unsigned hashes;
+		uint8_t method;
+	} v[] = {
+		{ "moon-rsa", "pubkey", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "rsa/pss-sha256", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "rsa-sha512", 1 << IKEV2_HASH_SHA2_512,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-rsa", "pubkey", 0, IKEV2_AUTH_RSA_SIG },
+		{ "moon-p256", "pubkey", 0x3c, IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-p256", "pubkey", 0, IKEV2_AUTH_ECDSA_256 },
+		{ "sun-p384", "pubkey", 0, IKEV2_AUTH_ECDSA_384 },
+		{ "sun-p384", "pubkey", 1 << IKEV2_HASH_SHA2_256,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+		{ "moon-ed25519", "pubkey", 1 << IKEV2_HASH_IDENTITY,
+		  IKEV2_AUTH_DIGITAL_SIGNATURE },
+	};
+	static const uint8_t octets[] = "RealMessage1 | NonceRData | MACedIDForI";
+	char err[AUTH_ERR_LEN];
+	uint8_t method, *sig, bad[sizeof(octets)];
+	size_t i, len;
+
+	memcpy(bad, octets, sizeof(bad));
+	bad[3] ^= 1;
+	for (i = 0; i < N(v); i++) {
+		EVP_PKEY *k = ent(v[i].key)->key;
+		EVP_PKEY *pub = X509_get0_pubkey(ent(v[i].key)->cert);
+		bool ok;
+
+		ok = !auth_sign(k, v[i].conf, v[i].hashes, octets,
+				sizeof(octets), &method, &sig, &len, err);
+		check(ok && method == v[i].method,
+		      "auth: %s %s, peer hashes %#x: method %u", v[i].key,
+		      v[i].conf, v[i].hashes, ok ? method : 0);
+		if (!ok) {
+			printf("#   %s\n", err);
+			continue;
+		}
+		check(!auth_verify(pub, method, sig, len, octets, sizeof(octets),
+				   err), "auth: %s %s verifies", v[i].key,
+		      v[i].conf);
+		check(auth_verify(pub, method, sig, len, bad, sizeof(bad), err) &&
+		      strstr(err, "does not verify"),
+		      "auth: %s %s over other octets: %s", v[i].key, v[i].conf,
+		      err);
+		check(auth_verify(X509_get0_pubkey(ent("sun-rsa")->cert) == pub ?
+				  X509_get0_pubkey(ent("sun-p384")->cert) :
+				  X509_get0_pubkey(ent("sun-rsa")->cert),
+				  method, sig, len, octets, sizeof(octets), err),
+		      "auth: %s %s with another key: %s", v[i].key, v[i].conf,
+		      err);
+		if (method == IKEV2_AUTH_DIGITAL_SIGNATURE) {
+			sig[0] = 200;	/* AlgorithmIdentifier overrunning */
+			check(auth_verify(pub, method, sig, len, octets,
+					  sizeof(octets), err) &&
+			      strstr(err, "AlgorithmIdentifier"),
+			      "auth: %s: a bad AlgorithmIdentifier length: %s",
+			      v[i].key, err);
+		}
+		free(sig);
+	}
+	check(auth_sign(ent("moon-ed25519")->key, "pubkey", 0x1c, octets,
+			sizeof(octets), &method, &sig, &len, err) &&
+	      strstr(err, "Identity hash"),
+	      "auth: Ed25519 needs the peer's Identity hash: %s", err);
+	check(auth_sign(ent("moon-rsa")->key, "rsa/pss", 0, octets,
+			sizeof(octets), &method, &sig, &len, err) &&
+	      strstr(err, "RSA-PSS"),
+	      "auth: PSS needs RFC 7427: %s", err);
+	check(auth_verify(X509_get0_pubkey(ent("moon-rsa")->cert), 99,
+			  octets, 4, octets, sizeof(octets), err) &&
+	      strstr(err, "AUTH method 99"),
+	      "auth: unknown method: %s", err);
+	for (len = 0; len < 80; len++)
+		auth_verify(X509_get0_pubkey(ent("moon-p256")->cert),
+			    IKEV2_AUTH_DIGITAL_SIGNATURE, octets, len, octets,
+			    sizeof(octets), err);
+	check(1, "auth: short and garbage signatures do not crash");
+}
+
+static void test_cert_ids(void)
+{
+	X509 *x = ent("moon-ed25519")->cert;
+	static const uint8_t ip1[4] = { 192, 0, 2, 1 }, ip2[4] = { 192, 0, 2, 2 };
+	uint8_t *der;
+	size_t len;
+
+	check(auth_cert_has_id(x, IKEV2_ID_FQDN,
+			       (const uint8_t *)"MOON.example.org", 16),
+	      "cert ID: FQDN in the subjectAltName, any case");
+	check(!auth_cert_has_id(x, IKEV2_ID_FQDN,
+				(const uint8_t *)"sun.example.org", 15),
+	      "cert ID: another FQDN is not");
+	check(auth_cert_has_id(x, IKEV2_ID_RFC822_ADDR,
+			       (const uint8_t *)"moon@example.org", 16),
+	      "cert ID: email in the subjectAltName");
+	check(!auth_cert_has_id(x, IKEV2_ID_IPV4_ADDR, ip1, 4) &&
+	      auth_cert_has_id(ent("sun-rsa")->cert, IKEV2_ID_IPV4_ADDR, ip2, 4),
+	      "cert ID: IP addresses only from iPAddress subjectAltNames");
+	if (!auth_dn_from_text("/C=CH/O=esptun/CN=moon.example.org", &der,
+			       &len)) {
+		check(auth_cert_has_id(x, IKEV2_ID_DER_ASN1_DN, der, len),
+		      "cert ID: the subject DN");
+		check(!auth_cert_has_id(ent("sun-rsa")->cert,
+					IKEV2_ID_DER_ASN1_DN, der, len),
+		      "cert ID: not another certificate's DN");
+		free(der);
+	} else {
+		check(0, "cert ID: /C=CH/O=esptun/CN=moon.example.org parses");
+	}
+	check(auth_dn_from_text("not a dn", &der, &len) == -1 &&
+	      auth_dn_from_text("", &der, &len) == -1,
+	      "cert ID: text that is no DN is refused");
+}
+
+static void test_creds_errors(void)
+{
+	static const struct { const char *conf, *want; } v[] = {
+		{ "connections { t { local { auth = pubkey } remote { auth = psk } } }",
+		  "needs a certificate: add local { certs = CERT.pem }" },
+		{ "connections { t { local { auth = pubkey\n certs = moon-rsa.pem } remote { auth = psk } } }",
+		  "no private key for certificate moon-rsa.pem (C=CH, O=esptun, CN=moon.example.org)" },
+		{ "connections { t { local { auth = pubkey\n certs = moon-rsa.pem } remote { auth = psk } } }\n"
+		  "secrets { private-x { file = sun-rsa.pem } }",
+		  "no private key for certificate" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey } } }",
+		  "no CA to check the peer's certificate with: add remote { cacerts = CA.pem }" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = nope.pem } } }",
+		  "x509ca/nope.pem: cannot open" },
+		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = ../private/moon-rsa.pem } } }",
+		  "not an X.509 certificate" },
+		{ "secrets { private-x { file = ../x509/moon-rsa.pem } }",
+		  "not a private key" },
+	};
+	struct config cfg;
+	struct creds cr;
+	char err[CONF_ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < N(v); i++) {
+		int r = -1;
+
+		if (config_load_text("t", v[i].conf, strlen(v[i].conf), &cfg,
+				     NULL, NULL, err)) {
+			check(0, "creds: config %zu: %s", i, err);
+			continue;
+		}
+		err[0] = 0;
+		r = creds_load(&cr, &cfg, certdir, err);
+		check(r == -1 && strstr(err, v[i].want), "creds: %s", err);
+		if (!r)
+			creds_free(&cr);
+		config_free(&cfg);
+	}
+}
+
 /* Garbage, truncations and bit flips of real messages never crash. */
 static void test_malformed(void)
 {
@@ -1221,5 +1845,17 @@ int main(void)
 	test_nat();
 	test_window();
 	test_malformed();
+	if (make_pki()) {
+		check(0, "making keys and certificates in %s", certdir);
+	} else {
+		test_auth_schemes();
+		test_cert_ids();
+		test_creds_errors();
+		test_certreq();
+		test_cert_handshakes();
+		test_cert_dn_ids();
+		test_cert_failures();
+	}
+	free_pki();
 	return tap_done();
 }
