@@ -50,14 +50,6 @@ int glue_check_config(const char *file, const struct config *c, char *err)
 		int j;
 
 		for (j = 0; j < 2; j++) {
-			if (a[j]->method == CONF_AUTH_PUBKEY) {
-				snprintf(err, GLUE_ERR_LEN,
-					 "%s:%d: connections.%s.%s.auth = %s: this esptund authenticates with pre-shared keys only; use auth = psk with a secrets { ike-... } entry",
-					 file, line_of(a[j]->line, conn->line),
-					 conn->name, side[j],
-					 a[j]->auth ? a[j]->auth : "pubkey");
-				return -1;
-			}
 			if (a[j]->method == CONF_AUTH_PSK && !have_psk) {
 				snprintf(err, GLUE_ERR_LEN,
 					 "%s:%d: connections.%s.%s.auth = psk, but there is no pre-shared key: add secrets { ike-%s { id = ...; secret = ... } }",

@@ -25,10 +25,10 @@
 
 /*
  * The checks a loaded configuration must pass before esptund uses it:
- * only pre-shared key authentication, a PSK secret where one is used,
- * local_port 500 or 4500, and a single peer for children that esptund
- * starts itself (start_action = start or trap).  0, or -1 with
- * "FILE:LINE: reason and fix" in err (GLUE_ERR_LEN bytes).
+ * a PSK secret where psk is used, local_port 500 or 4500, and a single
+ * peer for children that esptund starts itself (start_action = start or
+ * trap).  Certificates and keys are auth.c's (creds_load()).  0, or -1
+ * with "FILE:LINE: reason and fix" in err (GLUE_ERR_LEN bytes).
  */
 int glue_check_config(const char *file, const struct config *c, char *err);
 

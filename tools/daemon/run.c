@@ -9,11 +9,13 @@
  * `esptun ike` (struct ctl_ops).
  *
  * Configuration generations: IKE SAs point into the configuration they
- * were made with.  A reload makes a new generation current and keeps the
- * old ones until no IKE SA points into them any more.
+ * were made with.  A reload makes a new generation (configuration,
+ * certificates, keys) current and keeps the old ones until no IKE SA
+ * points into them any more.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -26,6 +28,7 @@
 
 #include <linux/esptun.h>
 
+#include "auth.h"
 #include "config.h"
 #include "ctl.h"
 #include "glue.h"
@@ -43,8 +46,10 @@ _Static_assert(CTL_ERR_LEN >= GLUE_ERR_LEN, "config errors must fit");
 _Static_assert(CTL_LAST_ERROR >= IKE_LAST_ERROR_LEN, "last_error must fit");
 _Static_assert(CTL_LAST_ERROR >= KERNEL_ERR_LEN, "kernel errors must fit");
 
+/* One loaded configuration and the certificates and keys it names. */
 struct cfg_gen {
 	struct config conf;
+	struct creds creds;
 	struct cfg_gen *next;
 };
 
@@ -409,6 +414,13 @@ static bool gen_used(struct daemon *d, const struct cfg_gen *g)
 	return false;
 }
 
+static void gen_free(struct cfg_gen *g)
+{
+	creds_free(&g->creds);
+	config_free(&g->conf);
+	free(g);
+}
+
 static void gen_reap(struct daemon *d)
 {
 	struct cfg_gen **pp = &d->retired, *g;
@@ -419,8 +431,7 @@ static void gen_reap(struct daemon *d)
 			continue;
 		}
 		*pp = g->next;
-		config_free(&g->conf);
-		free(g);
+		gen_free(g);
 	}
 }
 
@@ -523,6 +534,33 @@ static void conf_warn(void *arg, const char *msg)
 	logmsg(arg, IKE_LOG_WARN, "%s", msg);
 }
 
+/*
+ * The certificates and keys, from the configuration's directory (x509/,
+ * x509ca/, private/, as swanctl).  auth.c names the connection that
+ * failed: its line goes in front, like every configuration error.
+ */
+static int load_creds(const char *path, struct cfg_gen *g, char *err)
+{
+	char dir[4096], aerr[AUTH_ERR_LEN], key[CTL_NAME_MAX + 16];
+	int line = 0;
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!creds_load(&g->creds, &g->conf, dirname(dir), aerr))
+		return 0;
+	for (i = 0; i < g->conf.n_conns && !line; i++) {
+		snprintf(key, sizeof(key), "connection %s:",
+			 g->conf.conns[i].name);
+		if (strstr(aerr, key))
+			line = g->conf.conns[i].line;
+	}
+	if (line)
+		snprintf(err, CTL_ERR_LEN, "%s:%d: %.400s", path, line, aerr);
+	else
+		snprintf(err, CTL_ERR_LEN, "%s: %.400s", path, aerr);
+	return -1;
+}
+
 static int load(struct daemon *d, char *msg, char *err)
 {
 	struct cfg_gen *g = calloc(1, sizeof(*g));
@@ -537,7 +575,8 @@ static int load(struct daemon *d, char *msg, char *err)
 		free(g);
 		return -1;
 	}
-	if (glue_check_config(d->config_path, &g->conf, err)) {
+	if (glue_check_config(d->config_path, &g->conf, err) ||
+	    load_creds(d->config_path, g, err)) {
 		config_free(&g->conf);
 		free(g);
 		return -1;
@@ -548,6 +587,7 @@ static int load(struct daemon *d, char *msg, char *err)
 	}
 	d->cfg = g;
 	d->ike.cfg = &g->conf;
+	d->ike.creds = &g->creds;
 	c = &g->conf;
 	for (i = 0; i < c->n_conns; i++)
 		children += c->conns[i].n_children;
@@ -1013,12 +1053,10 @@ static void stop(struct daemon *d)
 	ike_daemon_free(&d->ike);
 	while ((g = d->retired)) {
 		d->retired = g->next;
-		config_free(&g->conf);
-		free(g);
+		gen_free(g);
 	}
 	if (d->cfg) {
-		config_free(&d->cfg->conf);
-		free(d->cfg);
+		gen_free(d->cfg);
 		d->cfg = NULL;
 	}
 }
