@@ -176,6 +176,7 @@ static int conn_addrs(const struct conf_conn *conn,
 		      struct sockaddr_storage *remote, char *err, size_t errlen)
 {
 	const struct conf_addr *a;
+	uint8_t addr[16];
 	socklen_t sl;
 	size_t i, len;
 	int fd, family = 0;
@@ -214,10 +215,12 @@ static int conn_addrs(const struct conf_conn *conn,
 			 conn->name);
 		return -1;
 	}
-	ss_set(remote, family, family == AF_INET ?
-	       (const uint8_t *)&((struct sockaddr_in *)remote)->sin_addr :
-	       (const uint8_t *)&((struct sockaddr_in6 *)remote)->sin6_addr,
-	       conn->remote_port);
+	/* The port: ss_set() clears *remote first, so copy the address. */
+	memcpy(addr, family == AF_INET ?
+	       (const void *)&((struct sockaddr_in *)remote)->sin_addr :
+	       (const void *)&((struct sockaddr_in6 *)remote)->sin6_addr,
+	       family == AF_INET ? 4 : 16);
+	ss_set(remote, family, addr, conn->remote_port);
 	for (i = 0; i < conn->local_addrs.n; i++) {
 		a = &conn->local_addrs.v[i];
 		len = a->family == AF_INET ? 4 : 16;
