@@ -231,11 +231,13 @@ static void print_child(const struct jv *c)
 	       s_or(c, "state", "?"), s_or(c, "interface", "-"),
 	       enc && enc->type == JV_BOOL && enc->b ? "ESP in UDP, " : "",
 	       s_or(c, "algorithms", "-"));
-	printf("   ");
-	print_time(strcmp(s_or(c, "state", ""), "INSTALLED") ?
-		   " age " : " installed ", c, "age");
-	print_time(", rekeying in ", c, "rekey_in");
-	printf("\n");
+	/* Ages and counters come from the kernel's SAs: installed ones. */
+	if (counters) {
+		printf("   ");
+		print_time(" installed ", c, "age");
+		print_time(", rekeying in ", c, "rekey_in");
+		printf("\n");
+	}
 	if (counters) {
 		printf("    in  %s, %llu bytes, %llu packets\n",
 		       s_or(c, "spi_in", "-"),
