@@ -10,6 +10,7 @@
 struct cli_opts {
 	bool json;
 	bool pretty;
+	const char *socket;	/* -s PATH: esptund's control socket */
 };
 
 struct cli_cmd {
@@ -17,12 +18,14 @@ struct cli_cmd {
 	const char *summary;
 	const char *usage;	/* full help text of the command */
 	int (*run)(const struct cli_opts *opts, int argc, char **argv);
+	bool takes_socket;	/* accepts -s/--socket */
 };
 
 extern const struct cli_cmd cli_cmd_sa;
 extern const struct cli_cmd cli_cmd_set;
 extern const struct cli_cmd cli_cmd_show;
 extern const struct cli_cmd cli_cmd_monitor;
+extern const struct cli_cmd cli_cmd_ike;
 
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_err(const struct cli_cmd *cmd, const char *fmt, ...)

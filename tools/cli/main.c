@@ -17,6 +17,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_cmd_set,
 	&cli_cmd_sa,
 	&cli_cmd_monitor,
+	&cli_cmd_ike,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -113,6 +114,14 @@ int main(int argc, char **argv)
 			opts.json = opts.pretty = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			help = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
+			if (i + 1 >= argc) {
+				free(args);
+				return cli_usage_err(NULL, "%s needs a socket path", a);
+			}
+			opts.socket = argv[++i];
+		} else if (!strncmp(a, "--socket=", 9)) {
+			opts.socket = a + 9;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
 			printf("esptun %s\n", ESPTUN_VERSION);
 			free(args);
@@ -146,6 +155,10 @@ int main(int argc, char **argv)
 			args[0]);
 		free(args);
 		return EXIT_USAGE;
+	}
+	if (opts.socket && !cmd->takes_socket) {
+		free(args);
+		return cli_usage_err(cmd, "-s/--socket is for `esptun ike` only");
 	}
 	if (help) {
 		fputs(cmd->usage, stdout);

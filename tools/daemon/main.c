@@ -2,11 +2,11 @@
 /*
  * esptund: the esptun IKEv2 daemon.
  *
- * This version parses its command line and exits: IKE negotiation arrives
- * with a later release.  It already links OpenSSL 3, which it will use for
- * every cryptographic operation.
+ * This file parses the command line; run.c runs the daemon
+ * (Documentation/esptund.rst).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "../../kmod/version.h"
+#include "run.h"
 
 #define DEFAULT_CONFIG	"/etc/esptun/esptund.conf"
 #define DEFAULT_SOCKET	"/run/esptund.sock"
@@ -21,20 +22,30 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: esptund [OPTIONS]\n"
+		"Usage: esptund [-c FILE] [-s SOCKET] [-f] [-d]\n"
 		"\n"
-		"IKEv2 daemon for esptun interfaces.\n"
+		"IKEv2 daemon for esptun interfaces: negotiates IKE and Child SAs\n"
+		"with pre-shared keys or certificates (strongSwan interoperable)\n"
+		"and installs the Child SAs into the esptun device each child\n"
+		"names.  Control it with `esptun ike`.\n"
 		"\n"
 		"  -c, --config FILE   configuration, swanctl.conf syntax\n"
 		"                      (default " DEFAULT_CONFIG ")\n"
 		"  -s, --socket PATH   control socket for `esptun ike`\n"
 		"                      (default " DEFAULT_SOCKET ")\n"
-		"  -f, --foreground    do not detach; log to stderr\n"
+		"  -f, --foreground    do not detach; log to stderr, not syslog\n"
+		"  -d, --debug         log debug messages too\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
-		"This version does not negotiate IKE yet: it checks its options\n"
-		"and exits with status 1.\n");
+		"esptund needs root (CAP_NET_ADMIN, CAP_NET_BIND_SERVICE): it binds\n"
+		"UDP ports 500 and 4500 and talks to the esptun kernel module.\n"
+		"A configuration error stops it with exit status 1 and FILE:LINE.\n"
+		"SIGHUP reloads the configuration, as `esptun ike load` does; a\n"
+		"broken file is refused and the one in use kept.  SIGTERM and\n"
+		"SIGINT delete the SAs and stop it.\n"
+		"\n"
+		"See Documentation/esptund.rst.\n");
 }
 
 int main(int argc, char **argv)
@@ -43,15 +54,17 @@ int main(int argc, char **argv)
 		{ "config",	required_argument, NULL, 'c' },
 		{ "socket",	required_argument, NULL, 's' },
 		{ "foreground",	no_argument,	   NULL, 'f' },
+		{ "debug",	no_argument,	   NULL, 'd' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "version",	no_argument,	   NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET;
+	bool foreground = false, debug = false;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:s:fhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:s:fdhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -60,6 +73,10 @@ int main(int argc, char **argv)
 			sock = optarg;
 			break;
 		case 'f':
+			foreground = true;
+			break;
+		case 'd':
+			debug = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -84,8 +101,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fprintf(stderr,
-		"esptund: IKE negotiation is not implemented in this version (config %s, socket %s not used)\n",
-		config, sock);
-	return 1;
+	return daemon_run(config, sock, foreground, debug);
 }

@@ -154,6 +154,12 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
+void json_number_text(struct json *j, const char *text)
+{
+	json_before_item(j);
+	fputs(text, j->out);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_before_item(j);

@@ -33,6 +33,8 @@ void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s);
 void json_string_len(struct json *j, const char *s, size_t len);
 void json_u64(struct json *j, uint64_t v);
+/* text must be a JSON number (as jsonp.c read it); written as is. */
+void json_number_text(struct json *j, const char *text);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 /* Ends the document with a newline; false if it was not well formed. */
