@@ -11,6 +11,7 @@
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <net/dst.h>
+#include <net/flow.h>
 
 #include "sa.h"
 
@@ -57,6 +58,9 @@ struct esptun_esp_ctx *esptun_esp_alloc_ctx(struct crypto_aead *aead,
 					    struct aead_request **req,
 					    struct scatterlist **sg);
 
+struct dst_entry *esptun_esp_lookup(struct esptun_sa *sa, u8 tos,
+				    union esptun_addr *saddr,
+				    struct flowi6 *fl6);
 int esptun_esp_route(struct esptun_sa *sa, struct sk_buff *skb,
 		     struct esptun_esp_route *rt);
 void esptun_esp_output(struct esptun_sa *sa, struct sk_buff *skb,

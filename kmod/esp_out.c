@@ -75,6 +75,55 @@ static void esptun_esp_tx_drop(struct esptun_sa *sa, struct sk_buff *skb,
 }
 
 /*
+ * The outer route of sa for the outer DSCP/ECN tos, with a reference, and
+ * the source address it chose; or ERR_PTR(-EHOSTUNREACH) without a route,
+ * ERR_PTR(-ELOOP) when it leads back into the interface.  For IPv6, *fl6
+ * is left with the flow looked up.
+ */
+struct dst_entry *esptun_esp_lookup(struct esptun_sa *sa, u8 tos,
+				    union esptun_addr *saddr,
+				    struct flowi6 *fl6)
+{
+	u8 proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP;
+	struct dst_entry *dst;
+
+	if (sa->family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->daddr.ip4,
+			.saddr = sa->saddr.ip4,
+			.flowi4_proto = proto,
+			.flowi4_tos = RT_TOS(tos),
+			.fl4_sport = sa->sport,
+			.fl4_dport = sa->dport,
+		};
+		struct rtable *r = ip_route_output_key(sa->net, &fl4);
+
+		if (IS_ERR(r))
+			return ERR_PTR(-EHOSTUNREACH);
+		dst = &r->dst;
+		saddr->ip4 = fl4.saddr;
+	} else {
+		*fl6 = (struct flowi6) {
+			.daddr = sa->daddr.ip6,
+			.saddr = sa->saddr.ip6,
+			.flowi6_proto = proto,
+			.flowlabel = ip6_make_flowinfo(tos, 0),
+			.fl6_sport = sa->sport,
+			.fl6_dport = sa->dport,
+		};
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, fl6, NULL);
+		if (IS_ERR(dst))
+			return ERR_PTR(-EHOSTUNREACH);
+		saddr->ip6 = fl6->saddr;
+	}
+	if (dst->dev == sa->edev->dev) {
+		dst_release(dst);
+		return ERR_PTR(-ELOOP);
+	}
+	return dst;
+}
+
+/*
  * The outer route of sa for skb (an inner packet, network header pulled):
  * the outer DSCP/ECN and DF follow the inner header and the interface's
  * settings.  Returns 0, or the drop reason.  rt->dst holds a reference.
@@ -85,6 +134,7 @@ int esptun_esp_route(struct esptun_sa *sa, struct sk_buff *skb,
 	struct esptun_device *edev = sa->edev;
 	u8 dsfield, dscp = READ_ONCE(edev->dscp), dfmode = READ_ONCE(edev->df);
 	struct dst_entry *dst;
+	struct flowi6 fl6;
 	__be16 df;
 
 	if (skb->protocol == htons(ETH_P_IP)) {
@@ -101,45 +151,16 @@ int esptun_esp_route(struct esptun_sa *sa, struct sk_buff *skb,
 		 dfmode == ESPTUN_DF_CLEAR ? 0 : df;
 	rt->flowlabel = 0;
 
-	if (sa->family == AF_INET) {
-		struct flowi4 fl4 = {
-			.daddr = sa->daddr.ip4,
-			.saddr = sa->saddr.ip4,
-			.flowi4_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
-			.flowi4_tos = RT_TOS(rt->tos),
-			.fl4_sport = sa->sport,
-			.fl4_dport = sa->dport,
-		};
-		struct rtable *r = ip_route_output_key(sa->net, &fl4);
-
-		if (IS_ERR(r))
-			return ESPTUN_A_DROP_TX_NO_ROUTE;
-		dst = &r->dst;
-		rt->saddr.ip4 = fl4.saddr;
-		/* A locked route MTU forbids DF (RFC 1191 "don't fragment"). */
-		if (ip_mtu_locked(dst))
-			rt->df = 0;
-	} else {
-		struct flowi6 fl6 = {
-			.daddr = sa->daddr.ip6,
-			.saddr = sa->saddr.ip6,
-			.flowi6_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
-			.fl6_sport = sa->sport,
-			.fl6_dport = sa->dport,
-		};
-
-		fl6.flowlabel = ip6_make_flowinfo(rt->tos, 0);
-		dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, &fl6, NULL);
-		if (IS_ERR(dst))
-			return ESPTUN_A_DROP_TX_NO_ROUTE;
-		rt->saddr.ip6 = fl6.saddr;
-		/* From the inner flow, so ECMP can spread tunnels. */
+	dst = esptun_esp_lookup(sa, rt->tos, &rt->saddr, &fl6);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst) == -ELOOP ? ESPTUN_A_DROP_TX_LOOP :
+						ESPTUN_A_DROP_TX_NO_ROUTE;
+	/* A locked route MTU forbids DF (RFC 1191 "don't fragment"). */
+	if (sa->family == AF_INET && ip_mtu_locked(dst))
+		rt->df = 0;
+	/* From the inner flow, so ECMP can spread tunnels. */
+	if (sa->family == AF_INET6)
 		rt->flowlabel = ip6_make_flowlabel(sa->net, skb, 0, true, &fl6);
-	}
-	if (dst->dev == edev->dev) {
-		dst_release(dst);
-		return ESPTUN_A_DROP_TX_LOOP;
-	}
 	rt->dst = dst;
 	rt->mtu = dst_mtu(dst);
 	return 0;

@@ -1014,6 +1014,8 @@ static int esptun_nl_sa_flush_doit(struct sk_buff *skb,
 	rtnl_lock();
 	esptun_sa_flush(edev);
 	esptun_nl_sa_gen++;
+	/* Forget the flushed SAs' budgets; the MTU stays until the next SA. */
+	esptun_pmtu_refresh(edev);
 	rtnl_unlock();
 	esptun_device_put(edev);
 	return 0;

@@ -268,40 +268,15 @@ static u8 esptun_pmtu_source(const struct esptun_sa *sa,
 bool esptun_pmtu_sa_path(struct esptun_sa *sa, unsigned int *path_mtu,
 			 u8 *source, unsigned int *base_mtu)
 {
+	union esptun_addr saddr;
 	struct dst_entry *dst;
+	struct flowi6 fl6;
 	unsigned int base;
 	u8 src;
 
-	if (sa->family == AF_INET) {
-		struct flowi4 fl4 = {
-			.daddr = sa->daddr.ip4,
-			.saddr = sa->saddr.ip4,
-			.flowi4_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
-			.fl4_sport = sa->sport,
-			.fl4_dport = sa->dport,
-		};
-		struct rtable *rt = ip_route_output_key(sa->net, &fl4);
-
-		if (IS_ERR(rt))
-			return false;
-		dst = &rt->dst;
-	} else {
-		struct flowi6 fl6 = {
-			.daddr = sa->daddr.ip6,
-			.saddr = sa->saddr.ip6,
-			.flowi6_proto = sa->encap ? IPPROTO_UDP : IPPROTO_ESP,
-			.fl6_sport = sa->sport,
-			.fl6_dport = sa->dport,
-		};
-
-		dst = ipv6_stub->ipv6_dst_lookup_flow(sa->net, NULL, &fl6, NULL);
-		if (IS_ERR(dst))
-			return false;
-	}
-	if (dst->dev == sa->edev->dev) {
-		dst_release(dst);
+	dst = esptun_esp_lookup(sa, 0, &saddr, &fl6);
+	if (IS_ERR(dst))
 		return false;
-	}
 	*path_mtu = dst_mtu(dst);
 	src = esptun_pmtu_source(sa, dst);
 	base = *path_mtu;

@@ -30,6 +30,14 @@ skip() {
 
 log() { echo "# $*"; }
 
+# esptun_debug_kernel: true on the debug kernel (KASAN, lockdep, kmemleak),
+# several times slower than Debian's under TCG.  Tests that repeat an
+# operation many times use it to do fewer repetitions of the same paths.
+esptun_debug_kernel() {
+	[ "${ESPTUN_FLAVOUR:-}" = debug ] || [ -e /proc/lockdep ] ||
+		[ -e /sys/kernel/debug/kmemleak ]
+}
+
 # run CMD...: runs CMD, fails the test naming CMD if it fails.
 run() {
 	echo "+ $*"
