@@ -30,7 +30,8 @@ DEPS := linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
 	qemu-system-x86 busybox-static cpio kmod util-linux procps iproute2 \
 	iputils-ping iperf3 tcpdump nftables python3 python3-scapy \
 	libnl-3-dev libnl-genl-3-dev pkg-config clang libclang-rt-14-dev \
-	sparse strongswan-charon strongswan-swanctl
+	sparse strongswan-charon strongswan-swanctl \
+	libstrongswan-standard-plugins libstrongswan-extra-plugins openssl
 
 all: module tools
 

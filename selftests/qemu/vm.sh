@@ -13,7 +13,8 @@
 # Environment: ESPTUN_VM_MEM (MiB, default 2048), ESPTUN_VM_TIMEOUT (seconds
 # for the whole guest run, default 1800, 2700 for the debug kernel),
 # ESPTUN_CACHE (debug kernel cache).
-# ESPTUN_QUICK and ESPTUN_INTEROP_* are passed on to the tests in the guest.
+# ESPTUN_QUICK, ESPTUN_INTEROP_* and ESPTUN_IKE_* are passed on to the tests
+# in the guest.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -92,7 +93,7 @@ ESPTUN_FLAVOUR='$flavour'
 ESPTUN_TESTS='${tests[*]}'
 JOB
 # Knobs of the tests themselves, from the caller's environment.
-for v in ESPTUN_QUICK ${!ESPTUN_INTEROP_@}; do
+for v in ESPTUN_QUICK ${!ESPTUN_INTEROP_@} ${!ESPTUN_IKE_@}; do
 	if [ -n "${!v:-}" ]; then
 		printf "%s='%s'\n" "$v" "${!v}" >> "$out/job.env"
 	fi
