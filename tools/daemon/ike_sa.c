@@ -619,8 +619,13 @@ static int buf_notify(struct ike_buf *b, uint8_t proto, uint16_t type,
 	return ike_buf_notify(b, &n);
 }
 
-/* NAT_DETECTION_*, IKEV2_FRAGMENTATION_SUPPORTED and
- * SIGNATURE_HASH_ALGORITHMS, for both IKE_SA_INIT messages. */
+/*
+ * NAT_DETECTION_* and SIGNATURE_HASH_ALGORITHMS, for both IKE_SA_INIT
+ * messages.  Not IKEV2_FRAGMENTATION_SUPPORTED: a peer that sees it splits
+ * a large IKE_AUTH (strongSwan does above 1280 bytes, with a certificate)
+ * into Encrypted Fragment payloads, which esptund cannot reassemble yet
+ * (RFC 7383).  Without it the peer sends one datagram and IP fragments it.
+ */
 static void buf_init_notifies(struct ike_buf *b, const struct ikesa *sa,
 			      const uint8_t spi_r[8])
 {
@@ -633,7 +638,6 @@ static void buf_init_notifies(struct ike_buf *b, const struct ikesa *sa,
 	buf_notify(b, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP, h, 20);
 	natd_hash(sa->spi_i, spi_r, (const struct sockaddr *)&sa->remote, h);
 	buf_notify(b, 0, IKEV2_N_NAT_DETECTION_DESTINATION_IP, h, 20);
-	buf_notify(b, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	buf_notify(b, 0, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		   sizeof(hashes));
 }

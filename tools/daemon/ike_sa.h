@@ -27,7 +27,7 @@
  *
  * Out of scope for now (TODO hooks in ike_sa.c): EAP, certificate
  * revocation (CRL, OCSP), CREATE_CHILD_SA (rekeying, more Child SAs), DPD,
- * MOBIKE, IKE fragmentation (RFC 7383; we announce support but neither
+ * MOBIKE, IKE fragmentation (RFC 7383; not announced: we neither
  * fragment nor reassemble yet).
  *
  * Under load (cookie_threshold half-open SAs) the responder answers an

@@ -683,6 +683,11 @@ static void test_cookie(void)
 	      !memcmp(n.data.p, cookie, sizeof(cookie)) &&
 	      !memcmp(m.spi_i, sa->spi_i, 8),
 	      "COOKIE echoed first in the repeated IKE_SA_INIT, same SPIi");
+	/* Announcing fragmentation makes strongSwan fragment IKE_AUTH,
+	 * which esptund cannot reassemble yet. */
+	check(ike_msg_find_notify(&m, IKEV2_N_NAT_DETECTION_SOURCE_IP) &&
+	      !ike_msg_find_notify(&m, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED),
+	      "IKE_SA_INIT announces NAT detection, not IKE fragmentation");
 	run();
 	established("after COOKIE", "10.1.0.0/16", "10.2.0.0/16", false);
 out:
