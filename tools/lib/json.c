@@ -68,8 +68,7 @@ void json_end_object(struct json *j) { json_close(j, '}'); }
 void json_begin_array(struct json *j) { json_open(j, '['); }
 void json_end_array(struct json *j) { json_close(j, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
+size_t json_utf8_len(const unsigned char *s, size_t left)
 {
 	size_t n, i;
 	uint32_t cp;
@@ -122,7 +121,7 @@ void json_string_len(struct json *j, const char *str, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_seq_len(s + i, len - i);
+		n = json_utf8_len(s + i, len - i);
 		if (!n) {
 			fputs("\\ufffd", j->out);
 			i++;

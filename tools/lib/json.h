@@ -37,6 +37,12 @@ void json_u64(struct json *j, uint64_t v);
 void json_number_text(struct json *j, const char *text);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/*
+ * Length of the valid UTF-8 sequence at s (1 to 4 bytes, at most left),
+ * or 0 if it is invalid: overlong, a surrogate, beyond U+10FFFF or cut.
+ * The writer replaces invalid bytes; the reader (jsonp.c) refuses them.
+ */
+size_t json_utf8_len(const unsigned char *s, size_t left);
 /* Ends the document with a newline; false if it was not well formed. */
 bool json_finish(struct json *j);
 

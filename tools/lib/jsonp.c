@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonp.h"
 
 struct jp {
@@ -90,35 +91,6 @@ static int hex4(struct jp *j, size_t end, uint32_t *out)
 	}
 	*out = v;
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
 }
 
 static size_t put_utf8(char *o, uint32_t cp)
@@ -217,7 +189,7 @@ static int parse_string(struct jp *j, char **out, size_t *outlen)
 			}
 			continue;
 		}
-		k = utf8_len(j->p + j->off, end - j->off);
+		k = json_utf8_len(j->p + j->off, end - j->off);
 		if (!k) {
 			free(s);
 			return fail(j, "invalid UTF-8 in a string");
