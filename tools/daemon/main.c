@@ -23,6 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: esptund [-c FILE] [-s SOCKET] [-f] [-d]\n"
+		"       esptund [-c FILE] -t\n"
 		"\n"
 		"IKEv2 daemon for esptun interfaces: negotiates IKE and Child SAs\n"
 		"with pre-shared keys or certificates (strongSwan interoperable)\n"
@@ -35,6 +36,9 @@ static void usage(FILE *f)
 		"                      (default " DEFAULT_SOCKET ")\n"
 		"  -f, --foreground    do not detach; log to stderr, not syslog\n"
 		"  -d, --debug         log debug messages too\n"
+		"  -t, --test          check the configuration, with its\n"
+		"                      certificates and keys, and exit: 0 if\n"
+		"                      esptund would start with it\n"
 		"  -h, --help          this help\n"
 		"  -V, --version       print the version\n"
 		"\n"
@@ -55,16 +59,17 @@ int main(int argc, char **argv)
 		{ "socket",	required_argument, NULL, 's' },
 		{ "foreground",	no_argument,	   NULL, 'f' },
 		{ "debug",	no_argument,	   NULL, 'd' },
+		{ "test",	no_argument,	   NULL, 't' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "version",	no_argument,	   NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *config = DEFAULT_CONFIG, *sock = DEFAULT_SOCKET;
-	bool foreground = false, debug = false;
+	bool foreground = false, debug = false, test = false;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:s:fdhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:s:fdthV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -77,6 +82,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 't':
+			test = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -101,5 +109,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (test)
+		return daemon_check(config);
 	return daemon_run(config, sock, foreground, debug);
 }

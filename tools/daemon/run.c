@@ -1064,6 +1064,32 @@ static void stop(struct daemon *d)
 	}
 }
 
+int daemon_check(const char *config)
+{
+	char err[CTL_ERR_LEN], msg[CTL_ERR_LEN];
+	struct daemon *d = calloc(1, sizeof(*d));
+	int ret = 1;
+
+	if (!d) {
+		fprintf(stderr, "esptund: out of memory\n");
+		return 1;
+	}
+	d->fg = true;
+	d->sigfd = -1;
+	d->config_path = config;
+	loop_init(&d->loop);
+	ike_daemon_init(&d->ike, NULL, &io, d);
+	if (load(d, msg, err)) {
+		logmsg(d, IKE_LOG_ERR, "%s", err);
+	} else {
+		printf("esptund: %s: configuration OK\n", msg);
+		ret = 0;
+	}
+	stop(d);
+	free(d);
+	return ret;
+}
+
 int daemon_run(const char *config, const char *sock, bool foreground,
 	       bool debug)
 {

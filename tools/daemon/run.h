@@ -16,4 +16,12 @@
 int daemon_run(const char *config, const char *sock, bool foreground,
 	       bool debug);
 
+/*
+ * esptund -t: loads the configuration, certificates and keys as the daemon
+ * would, prints what it loaded (or the error, FILE:LINE) and the warnings,
+ * and returns 0 if the daemon would start with it, 1 if not.  Opens no
+ * socket and needs no privilege beyond reading the files.
+ */
+int daemon_check(const char *config);
+
 #endif /* ESPTUND_RUN_H */
