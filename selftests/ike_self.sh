@@ -15,11 +15,13 @@
 # each end's outbound SPI is the other's inbound one, in `esptun sa list`
 # and in `esptun ike list`.
 #
-# ESPTUN_QUICK=1, and the debug kernel, run PSK and ECDSA.
+# ESPTUN_QUICK=1, and the debug kernel (with ESPTUN_IKE_DEBUG=1), run PSK and ECDSA.
 # ESPTUN_IKE_CASES=REGEX runs only the cases whose name matches.
 # It does not skip when esptund fails: it fails.
 . "$(dirname "$0")/lib/esptun_lib.sh"
 . "$(dirname "$0")/lib/ike_lib.sh"
+
+ike_skip_debug_kernel
 
 command -v openssl > /dev/null || skip "openssl is not installed"
 for c in iperf3 nft ss ping python3; do
