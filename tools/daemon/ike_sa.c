@@ -1385,6 +1385,71 @@ static bool cookie_ok(struct ike_daemon *d, const struct ike_msg *m,
 	return false;
 }
 
+/* ---- What unauthenticated peers can make us hold ---- */
+
+/*
+ * Whether an IKE_SA_INIT request from this address may make a half-open
+ * SA.  COOKIEs prove the address, nothing more: one address, or many real
+ * ones, could still fill memory and our DH time.  Past the bounds the
+ * request is dropped unanswered, and the initiator retransmits later.
+ */
+static bool half_open_room(struct ike_daemon *d, const struct sockaddr *from)
+{
+	unsigned all = 0, peer = 0;
+	const struct ikesa *sa;
+	char a[64];
+
+	for (sa = d->sas; sa; sa = sa->next) {
+		if (sa->state != IKE_SA_INIT_DONE)
+			continue;
+		all++;
+		if (addr_eq((const struct sockaddr *)&sa->remote, from, false))
+			peer++;
+	}
+	if (peer >= d->block_threshold) {
+		d->io->log(d->ctx, IKE_LOG_DEBUG,
+			   "IKE_SA_INIT from %s dropped: %u half-open IKE SAs from that address already (at most %u)",
+			   addr_str(from, a, sizeof(a)), peer,
+			   d->block_threshold);
+		return false;
+	}
+	if (all >= d->half_open_max) {
+		d->io->log(d->ctx, IKE_LOG_DEBUG,
+			   "IKE_SA_INIT from %s dropped: %u half-open IKE SAs already (at most %u)",
+			   addr_str(from, a, sizeof(a)), all, d->half_open_max);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Failed SAs stay IKE_DEAD_LINGER_MS so that `list` shows why; those of
+ * initiators that never authenticated are anybody's to make, so only the
+ * newest failed_unauth_max stay.  Called before a responder SA is made.
+ */
+static void forget_failed_unauth(struct ike_daemon *d)
+{
+	struct ikesa *sa, *oldest;
+	unsigned n;
+
+	for (;;) {
+		n = 0;
+		oldest = NULL;
+		for (sa = d->sas; sa; sa = sa->next) {
+			if (sa->initiator || sa->authenticated ||
+			    sa->state != IKE_DEAD)
+				continue;
+			n++;
+			if (!oldest || sa->dead_since <= oldest->dead_since)
+				oldest = sa;
+		}
+		if (n < d->failed_unauth_max || !oldest)
+			return;
+		sa_unlink(oldest);
+		sa_free(oldest);
+	}
+}
+
 /* ---- IKE_SA_INIT, responder ---- */
 
 static const struct conf_conn *
@@ -1448,8 +1513,10 @@ static int init_request(struct ike_daemon *d, const struct ike_msg *m,
 			respond_init_notify(d, m, from, to, err.notify, NULL, 0);
 		return -1;
 	}
-	if (!cookie_ok(d, m, &nonce.data, from, to))
+	if (!cookie_ok(d, m, &nonce.data, from, to) ||
+	    !half_open_room(d, from))
 		return 0;
+	forget_failed_unauth(d);
 	npeer = props_from_sa(&wsa, IKEV2_PROTO_IKE, peer, idx);
 	while ((conn = next_conn_for(d->cfg, &ci, from, to))) {
 		if (!first)
@@ -2187,6 +2254,7 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 		/* TODO: delete other IKE SAs with this peer's identity. */
 		sa_log(sa, IKE_LOG_DEBUG, "INITIAL_CONTACT received");
 	sa->state = IKE_ESTABLISHED;
+	sa->authenticated = true;
 	sa_log(sa, IKE_LOG_INFO, "IKE SA established with %s (%s)", got,
 	       addr_str((const struct sockaddr *)&sa->remote, want, sizeof(want)));
 
@@ -2291,6 +2359,7 @@ static void auth_response(struct ikesa *sa, const struct ike_msg *m)
 		}
 	}
 	sa->state = IKE_ESTABLISHED;
+	sa->authenticated = true;
 	sa_log(sa, IKE_LOG_INFO, "IKE SA established with %s (%s)", got,
 	       addr_str((const struct sockaddr *)&sa->remote, a, sizeof(a)));
 	if (!sa->want_child)
@@ -2894,6 +2963,9 @@ void ike_daemon_init(struct ike_daemon *d, const struct config *cfg,
 	d->io = io;
 	d->ctx = ctx;
 	d->cookie_threshold = IKE_COOKIE_THRESHOLD;
+	d->block_threshold = IKE_BLOCK_THRESHOLD;
+	d->half_open_max = IKE_HALF_OPEN_MAX;
+	d->failed_unauth_max = IKE_FAILED_UNAUTH_MAX;
 }
 
 void ike_daemon_free(struct ike_daemon *d)

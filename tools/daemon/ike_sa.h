@@ -67,6 +67,17 @@ enum ike_log_level {
 #define IKE_COOKIE_THRESHOLD	30
 #define IKE_COOKIE_SECRET_MS	120000
 #define IKE_COOKIE_LEN		(4 + 32)	/* secret version | HMAC */
+/*
+ * What peers that have not authenticated can make a responder hold.
+ * COOKIEs only stop spoofed source addresses; beyond these bounds an
+ * IKE_SA_INIT request is dropped unanswered (half-open SAs), or the oldest
+ * failed unauthenticated SA is forgotten early (they stay for `list`).
+ */
+#define IKE_BLOCK_THRESHOLD	5	/* half-open SAs per peer address,
+					 * strongSwan's block_threshold */
+#define IKE_HALF_OPEN_MAX	1000	/* half-open SAs in all */
+#define IKE_FAILED_UNAUTH_MAX	16	/* failed SAs of unauthenticated
+					 * initiators kept for `list` */
 
 /*
  * One direction of a Child SA, as the kernel wants it (ESPTUN_CMD_SA_NEW,
@@ -179,6 +190,7 @@ struct ikesa {
 	size_t last_req_len, last_resp_len;
 
 	uint64_t created, dead_since;
+	bool authenticated;		/* the peer's AUTH verified */
 	struct child_sa child;
 	bool has_child;
 	bool child_deleting;		/* our Delete of it is outstanding */
@@ -201,6 +213,9 @@ struct ike_daemon {
 	 * while at least cookie_threshold SAs are half-open (0: always).
 	 * ike_daemon_init() sets IKE_COOKIE_THRESHOLD; change it after. */
 	unsigned cookie_threshold;
+	/* IKE_BLOCK_THRESHOLD, IKE_HALF_OPEN_MAX, IKE_FAILED_UNAUTH_MAX, set
+	 * by ike_daemon_init(); the tests lower them. */
+	unsigned block_threshold, half_open_max, failed_unauth_max;
 	uint32_t cookie_version;	/* secret[cookie_version & 1] is current */
 	uint8_t cookie_secret[2][32];
 	uint64_t cookie_secret_time;	/* 0: no secret drawn yet */

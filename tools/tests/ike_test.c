@@ -625,6 +625,111 @@ static void test_half_open(void)
 	teardown();
 }
 
+static unsigned count_sas(const struct ike_daemon *d, enum ikesa_state st)
+{
+	const struct ikesa *sa;
+	unsigned n = 0;
+
+	for (sa = d->sas; sa; sa = sa->next)
+		n += sa->state == st;
+	return n;
+}
+
+/*
+ * Sends moon's next IKE_SA_INIT request to sun from moon's address and
+ * source port `port`; returns whether sun answered.
+ */
+static bool flood_one(uint16_t port)
+{
+	char err[IKE_LAST_ERROR_LEN];
+	struct sockaddr_in from = moon.addr;
+	struct pkt p;
+	bool answered;
+
+	qlen = 0;
+	if (!ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
+			     (struct sockaddr *)&sun.addr, err) || !qlen)
+		return false;
+	p = queue[0];
+	qlen = 0;
+	from.sin_port = htons(port);
+	ike_sa_recv(&sun.d, p.buf, p.len, (struct sockaddr *)&from,
+		    (struct sockaddr *)&sun.addr);
+	answered = qlen > 0;
+	qlen = 0;
+	return answered;
+}
+
+/* What initiators that never authenticate can make a responder hold. */
+static void test_unauth_bounds(void)
+{
+	static const struct side moon_x25519 = {
+		"192.0.2.1", "192.0.2.2", "aes256-sha256-x25519",
+		"moon.example.org", "sun.example.org", "10.1.0.0/16",
+		"10.2.0.0/16", "aes128gcm16", "correct horse battery staple",
+		"moon.example.org",
+	};
+	unsigned i, answered = 0;
+	struct ikesa *sa;
+	bool all_np = true;
+
+	/* One address, from changing ports, COOKIEs off: 5 half-open. */
+	if (setup_node(&moon, "moon", &moon_def, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	check(sun.d.block_threshold == IKE_BLOCK_THRESHOLD &&
+	      sun.d.half_open_max == IKE_HALF_OPEN_MAX &&
+	      sun.d.failed_unauth_max == IKE_FAILED_UNAUTH_MAX,
+	      "bounds: defaults %u %u %u", sun.d.block_threshold,
+	      sun.d.half_open_max, sun.d.failed_unauth_max);
+	sun.d.cookie_threshold = 1000;
+	for (i = 0; i < 12; i++)
+		answered += flood_one((uint16_t)(1024 + i));
+	check(answered == IKE_BLOCK_THRESHOLD &&
+	      count_sas(&sun.d, IKE_SA_INIT_DONE) == IKE_BLOCK_THRESHOLD,
+	      "bounds: one address gets %u half-open SAs, the rest unanswered (%u answered, %u half-open)",
+	      IKE_BLOCK_THRESHOLD, answered, count_sas(&sun.d, IKE_SA_INIT_DONE));
+	check(strstr(sun.log, "dropped: 5 half-open IKE SAs from that address already (at most 5)") != NULL,
+	      "bounds: the drop is logged with the limit");
+	/* They time out (failed, unauthenticated): room again. */
+	now_ms += IKE_HALF_OPEN_MS;
+	ike_daemon_tick(&sun.d);
+	check(count_sas(&sun.d, IKE_SA_INIT_DONE) == 0 && flood_one(2000),
+	      "bounds: after the half-open timeout the address is answered again");
+	teardown();
+
+	/* All addresses together: half_open_max. */
+	if (setup_node(&moon, "moon", &moon_def, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	sun.d.cookie_threshold = 1000;
+	sun.d.block_threshold = 100;
+	sun.d.half_open_max = 3;
+	for (answered = 0, i = 0; i < 6; i++)
+		answered += flood_one((uint16_t)(1024 + i));
+	check(answered == 3 && count_sas(&sun.d, IKE_SA_INIT_DONE) == 3 &&
+	      strstr(sun.log, "dropped: 3 half-open IKE SAs already (at most 3)"),
+	      "bounds: half_open_max caps them all (%u answered)", answered);
+	teardown();
+
+	/* Failed IKE_SA_INITs (no common proposal) are kept for `list`,
+	 * the newest IKE_FAILED_UNAUTH_MAX of them. */
+	if (setup_node(&moon, "moon", &moon_x25519, "192.0.2.1") ||
+	    setup_node(&sun, "sun", &sun_def, "192.0.2.2"))
+		return;
+	for (answered = 0, i = 0; i < 40; i++)
+		answered += flood_one((uint16_t)(1024 + i));
+	for (sa = sun.d.sas; sa; sa = sa->next)
+		if (!strstr(sa->last_error, "proposal"))
+			all_np = false;
+	check(answered == 40 &&
+	      count_sas(&sun.d, IKE_DEAD) == IKE_FAILED_UNAUTH_MAX && all_np &&
+	      sun.d.sas && port_of((struct sockaddr_in *)&sun.d.sas->remote) == 1024 + 39,
+	      "bounds: 40 refused IKE_SA_INITs answered, the newest %u kept (%u)",
+	      IKE_FAILED_UNAUTH_MAX, count_sas(&sun.d, IKE_DEAD));
+	teardown();
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
@@ -1843,6 +1948,7 @@ int main(void)
 	test_loss();
 	test_give_up();
 	test_half_open();
+	test_unauth_bounds();
 	test_auth_failures();
 	test_no_proposal();
 	test_ts_unacceptable();
