@@ -890,13 +890,14 @@ int auth_verify(EVP_PKEY *pub, uint8_t method, const uint8_t *data,
 
 	/* RFC 7427: ASN.1 length | AlgorithmIdentifier | signature */
 	{
-		const unsigned char *p = data + 1;
+		const unsigned char *p;
 		X509_ALGOR *alg;
 		size_t alen;
 
 		if (data_len < 1 || (alen = data[0]) + 1 >= data_len)
 			return fail(err, "AUTH method 14 with %zu bytes: too short for an AlgorithmIdentifier and a signature",
 				    data_len);
+		p = data + 1;
 		alg = d2i_X509_ALGOR(NULL, &p, (long)alen);
 		if (!alg || p != data + 1 + alen) {
 			X509_ALGOR_free(alg);
