@@ -2255,6 +2255,7 @@ static void auth_request(struct ikesa *sa, const struct ike_msg *m)
 		sa_log(sa, IKE_LOG_DEBUG, "INITIAL_CONTACT received");
 	sa->state = IKE_ESTABLISHED;
 	sa->authenticated = true;
+	snprintf(sa->peer_id, sizeof(sa->peer_id), "%s", got);
 	sa_log(sa, IKE_LOG_INFO, "IKE SA established with %s (%s)", got,
 	       addr_str((const struct sockaddr *)&sa->remote, want, sizeof(want)));
 
@@ -2360,6 +2361,7 @@ static void auth_response(struct ikesa *sa, const struct ike_msg *m)
 	}
 	sa->state = IKE_ESTABLISHED;
 	sa->authenticated = true;
+	snprintf(sa->peer_id, sizeof(sa->peer_id), "%s", got);
 	sa_log(sa, IKE_LOG_INFO, "IKE SA established with %s (%s)", got,
 	       addr_str((const struct sockaddr *)&sa->remote, a, sizeof(a)));
 	if (!sa->want_child)

@@ -191,6 +191,7 @@ struct ikesa {
 
 	uint64_t created, dead_since;
 	bool authenticated;		/* the peer's AUTH verified */
+	char peer_id[256];		/* its ID then, for humans */
 	struct child_sa child;
 	bool has_child;
 	bool child_deleting;		/* our Delete of it is outstanding */

@@ -799,7 +799,9 @@ static int ctl_list(void *arg, struct ctl_list *l, char *err)
 		snprintf(s->local_id, sizeof(s->local_id), "%s",
 			 sa->conn && sa->conn->local.id.str ?
 			 sa->conn->local.id.str : "%any");
+		/* Who authenticated, rather than whom we would accept. */
 		snprintf(s->remote_id, sizeof(s->remote_id), "%s",
+			 sa->peer_id[0] ? sa->peer_id :
 			 sa->conn && sa->conn->remote.id.str ?
 			 sa->conn->remote.id.str : "%any");
 		spi8_str(sa->spi_i, &s->spi_i);

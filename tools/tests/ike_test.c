@@ -1511,6 +1511,13 @@ static void test_cert_dn_ids(void)
 		check(moon.d.sas->conn && sun.d.sas->conn &&
 		      log_has(&moon, "IKE SA established with C=CH, O=esptun, CN=sun.example.org"),
 		      "DN identities: logged as text");
+		/* `list` shows who authenticated, not the configured text. */
+		check(!strcmp(sun.d.sas->peer_id,
+			      "C=CH, O=esptun, CN=moon.example.org") &&
+		      !strcmp(moon.d.sas->peer_id,
+			      "C=CH, O=esptun, CN=sun.example.org"),
+		      "DN identities: the peer's ID as authenticated: \"%s\", \"%s\"",
+		      sun.d.sas->peer_id, moon.d.sas->peer_id);
 	}
 	teardown();
 
