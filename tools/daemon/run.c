@@ -1066,21 +1066,32 @@ static void stop(struct daemon *d)
 	}
 }
 
-int daemon_check(const char *config)
+/* A daemon with nothing loaded or open; errors go to stderr. */
+static struct daemon *daemon_new(const char *config, bool debug)
 {
-	char err[CTL_ERR_LEN], msg[CTL_ERR_LEN];
 	struct daemon *d = calloc(1, sizeof(*d));
-	int ret = 1;
 
 	if (!d) {
 		fprintf(stderr, "esptund: out of memory\n");
-		return 1;
+		return NULL;
 	}
+	d->debug = debug;
 	d->fg = true;
 	d->sigfd = -1;
 	d->config_path = config;
 	loop_init(&d->loop);
 	ike_daemon_init(&d->ike, NULL, &io, d);
+	return d;
+}
+
+int daemon_check(const char *config)
+{
+	char err[CTL_ERR_LEN], msg[CTL_ERR_LEN];
+	struct daemon *d = daemon_new(config, false);
+	int ret = 1;
+
+	if (!d)
+		return 1;
 	if (load(d, msg, err)) {
 		logmsg(d, IKE_LOG_ERR, "%s", err);
 	} else {
@@ -1095,22 +1106,14 @@ int daemon_check(const char *config)
 int daemon_run(const char *config, const char *sock, bool foreground,
 	       bool debug)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
+	struct daemon *d = daemon_new(config, debug);
 	int ret = 1;
 
-	if (!d) {
-		fprintf(stderr, "esptund: out of memory\n");
+	if (!d)
 		return 1;
-	}
-	d->debug = debug;
-	d->sigfd = -1;
-	d->config_path = config;
-	loop_init(&d->loop);
-	ike_daemon_init(&d->ike, NULL, &io, d);
 	if (!foreground)
 		openlog("esptund", LOG_PID, LOG_DAEMON);
 	/* Errors while starting go to stderr; detach only once running. */
-	d->fg = true;
 	if (start(d, sock))
 		goto out;
 	if (!foreground) {
