@@ -14,7 +14,8 @@
 # Each case of the matrix negotiates one IKE SA and its Child SA, esptund
 # initiating (role i: `esptun ike initiate`; role s: start_action = start)
 # or responding (role r: `swanctl --initiate`), with PSK, RSA-2048 or ECDSA
-# P-256 certificates; between them the cases cover the ESP ciphers AES-GCM-16
+# P-256 certificates, or ECDSA P-384 ones issued by an intermediate CA that
+# each end sends along (the other trusts only the root); between them the cases cover the ESP ciphers AES-GCM-16
 # 128/256, ChaCha20-Poly1305, AES-CBC-256 with HMAC-SHA2-256/384/512, and the
 # DH groups 14, 19, 20, 21, 31 and 32.  After each: ping both ways and
 # iperf3 both ways through the tunnel, only ESP on the wire (nft counters
@@ -76,6 +77,7 @@ matrix=(
 	"rsa-r-gcm256-x25519 r rsa aes256-sha384-curve25519 aes256gcm16"
 	"ecdsa-r-cbcsha384-ecp256 r ecdsa aes256gcm16-prfsha256-ecp256 aes256-sha384"
 	"ecdsa-i-cbcsha256-ecp384 i ecdsa chacha20poly1305-prfsha384-ecp384 aes256-sha256"
+	"chain-r-gcm256-ecp384 r chain aes256gcm16-prfsha384-ecp384 aes256gcm16"
 )
 # The failures: "NAME ROLE KIND".
 failures=(
@@ -99,7 +101,7 @@ ike_topo $A $B
 ike_tunnel $A 0 esptun esp0
 ike_tunnel $B 1 xfrm ipsec0 $IFID
 ike_wire_counters $B ul-b
-if [[ " ${sel_matrix[*]} " = *" rsa "* || " ${sel_matrix[*]} " = *" ecdsa "* ]]; then
+if [[ " ${sel_matrix[*]} " =~ \ (rsa|ecdsa|chain)\  ]]; then
 	t=$(now_ms)
 	ike_make_certs a b
 	log "certificates made in $(ms_since "$t")s"
@@ -211,6 +213,12 @@ run_case() {
 	ike_wait 30 "esptund established" esptund_established ea
 	ike_wait 20 "charon established" charon_established cb
 	t_up=$(ms_since "$t")
+	if [ "$auth" = chain ]; then
+		# Each end sent its intermediate CA, and the other needed it:
+		# esptund trusts only the root (remote.cacerts).
+		expect_charon_log "charon sent its intermediate" 'sending issuer cert.*intermediate'
+		expect_charon_log "esptund sent its intermediate" 'received issuer cert.*intermediate'
+	fi
 	charon_sas cb | grep -E 'ESTABLISHED|INSTALLED|^ +(IKE|in|out) ' | sed 's/^/    /'
 	ike_wire_reset $B
 	ike_ping $A "${IKE_LAN4[1]}"

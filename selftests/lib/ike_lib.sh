@@ -143,13 +143,16 @@ ms_since() {
 #
 # ike_make_certs NAME...: a CA (ECDSA P-256) and, for each NAME, an RSA-2048
 # and an ECDSA P-256 end-entity certificate for NAME.esptun.test (CN and
-# subjectAltName DNS), signed by the CA.  Made once per test, with openssl:
-#   $IKE_WORK/pki/ca.pem
+# subjectAltName DNS), signed by the CA; and an ECDSA P-384 one signed by
+# an intermediate CA (ECDSA P-384, signed by the CA).  Made once per test,
+# with openssl:
+#   $IKE_WORK/pki/ca.pem         int.pem (the intermediate)
 #   $IKE_WORK/pki/NAME-rsa.pem   NAME-rsa.key   (PKCS#8, unencrypted)
 #   $IKE_WORK/pki/NAME-ecdsa.pem NAME-ecdsa.key
+#   $IKE_WORK/pki/NAME-chain.pem NAME-chain.key (issued by int.pem)
 IKE_DOMAIN=esptun.test
 ike_make_certs() {
-	local pki=$IKE_WORK/pki name kind serial=1 ext
+	local pki=$IKE_WORK/pki name kind serial=1 ext issuer
 	mkdir -p "$pki"
 	if [ ! -e "$pki/ca.pem" ]; then
 		_ike_openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
@@ -159,8 +162,22 @@ ike_make_certs() {
 			-addext "keyUsage=critical,keyCertSign,cRLSign" \
 			-addext "subjectKeyIdentifier=hash"
 	fi
+	if [ ! -e "$pki/int.pem" ]; then
+		_ike_openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 \
+			-out "$pki/int.key"
+		_ike_openssl req -new -key "$pki/int.key" \
+			-subj "/O=esptun selftests/CN=esptun test intermediate CA" \
+			-out "$pki/int.csr"
+		printf '%s\n' "basicConstraints=critical,CA:TRUE,pathlen:0" \
+			"keyUsage=critical,keyCertSign,cRLSign" \
+			"subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" \
+			> "$pki/int.ext"
+		_ike_openssl x509 -req -in "$pki/int.csr" -CA "$pki/ca.pem" \
+			-CAkey "$pki/ca.key" -set_serial "1$RANDOM" -days 7 -sha384 \
+			-extfile "$pki/int.ext" -out "$pki/int.pem"
+	fi
 	for name in "$@"; do
-		for kind in rsa ecdsa; do
+		for kind in rsa ecdsa chain; do
 			[ -e "$pki/$name-$kind.pem" ] && continue
 			serial=$((serial + 1))
 			case $kind in
@@ -168,6 +185,8 @@ ike_make_certs() {
 					-pkeyopt rsa_keygen_bits:2048 -out "$pki/$name-$kind.key" ;;
 			ecdsa)	_ike_openssl genpkey -algorithm EC \
 					-pkeyopt ec_paramgen_curve:P-256 -out "$pki/$name-$kind.key" ;;
+			chain)	_ike_openssl genpkey -algorithm EC \
+					-pkeyopt ec_paramgen_curve:P-384 -out "$pki/$name-$kind.key" ;;
 			esac
 			_ike_openssl req -new -key "$pki/$name-$kind.key" \
 				-subj "/O=esptun selftests/CN=$name.$IKE_DOMAIN" \
@@ -177,8 +196,10 @@ ike_make_certs() {
 				"keyUsage=critical,digitalSignature" \
 				"extendedKeyUsage=serverAuth,clientAuth" \
 				"authorityKeyIdentifier=keyid" > "$ext"
+			issuer=ca
+			[ $kind = chain ] && issuer=int
 			_ike_openssl x509 -req -in "$pki/$name-$kind.csr" \
-				-CA "$pki/ca.pem" -CAkey "$pki/ca.key" \
+				-CA "$pki/$issuer.pem" -CAkey "$pki/$issuer.key" \
 				-set_serial "$serial$RANDOM" -days 7 -sha256 \
 				-extfile "$ext" -out "$pki/$name-$kind.pem"
 		done
@@ -200,7 +221,7 @@ _ike_openssl() {
 #   IKE_CONN	connection name			IKE_CHILD	child name
 #   IKE_LOCAL	local address (local_addrs)	IKE_REMOTE	peer (remote_addrs)
 #   IKE_LOCAL_ID, IKE_REMOTE_ID			identities (FQDNs)
-#   IKE_AUTH	psk, rsa or ecdsa (the certificates of ike_make_certs:
+#   IKE_AUTH	psk, rsa, ecdsa or chain (the certificates of ike_make_certs:
 #		IKE_LOCAL_ID's host part names the key pair)
 #   IKE_PSK	the pre-shared key
 #   IKE_PROPOSALS, IKE_ESP_PROPOSALS		strongSwan proposal strings
@@ -229,10 +250,14 @@ ike_conf() {
 	case "$auth" in
 	psk)	local_auth="auth = psk"
 		remote_auth="auth = psk" ;;
-	rsa|ecdsa)
+	rsa|ecdsa|chain)
 		[ -e "$pki/$name-$auth.pem" ] || fail "ike_conf: no $auth certificate for $name: call ike_make_certs"
 		local_auth="auth = pubkey
 			certs = $pki/$name-$auth.pem"
+		# The intermediate goes along: esptund sends the certs after
+		# the first; charon finds it in its x509ca (charon_load).
+		[ "$auth" = chain ] && [ "$flavour" = esptund ] &&
+			local_auth="$local_auth, $pki/int.pem"
 		remote_auth="auth = pubkey
 			cacerts = $pki/ca.pem" ;;
 	*)	fail "ike_conf: unknown auth $auth" ;;
@@ -395,9 +420,14 @@ swanctl_() {
 charon_load() {
 	local name=$1 dir=$IKE_WORK/$1 out key
 	rm -f "$dir"/swanctl/private/*
+	rm -f "$dir"/swanctl/x509ca/*
 	if [ "$IKE_AUTH" != psk ]; then
 		key=$IKE_WORK/pki/${IKE_LOCAL_ID%%.*}-$IKE_AUTH.key
 		cp "$key" "$dir/swanctl/private/" || fail "charon_load: no key $key"
+	fi
+	if [ "$IKE_AUTH" = chain ]; then
+		cp "$IKE_WORK/pki/int.pem" "$dir/swanctl/x509ca/" ||
+			fail "charon_load: no intermediate CA: call ike_make_certs"
 	fi
 	ike_conf "$dir/swanctl/swanctl.conf" charon
 	echo "+ swanctl --load-all --clear --file $dir/swanctl/swanctl.conf (charon $name)"
