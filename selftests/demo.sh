@@ -77,14 +77,20 @@ run ip -n gw-b route add 10.1.0.0/24 dev esp0 src 10.2.0.1
 # --- esptund on both gateways --------------------------------------------
 title "examples/esptund/gw-a.conf (gw-b.conf is its mirror image)"
 cat "$EXAMPLES/gw-a.conf"
+ike() { local gw=$1; shift; ip netns exec "$gw" "$ESPTUN" ike -s "$WORK/$gw.sock" "$@"; }
+
+# B first, answering, so that A's first IKE_SA_INIT finds it.
 for gw in gw-b gw-a; do
 	title "$gw: esptund -t -c examples/esptund/$gw.conf; esptund -f"
 	"$ESPTUND" -t -c "$EXAMPLES/$gw.conf" || fail "esptund -t: $gw.conf"
 	ns_bg $gw "$ESPTUND" -c "$EXAMPLES/$gw.conf" -f -s "$WORK/$gw.sock" \
 		> "$WORK/esptund-$gw.log" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		ike $gw list > /dev/null 2>&1 && break
+		kill -0 "$BG_PID" 2> /dev/null || fail "esptund on $gw exited"
+		sleep 0.2
+	done
 done
-
-ike() { local gw=$1; shift; ip netns exec "$gw" "$ESPTUN" ike -s "$WORK/$gw.sock" "$@"; }
 
 # up GW: the IKE SA ESTABLISHED with its Child SA INSTALLED.
 up() {
