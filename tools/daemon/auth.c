@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,80 @@ static int certreq_add(struct cred_conn *cc, X509 *ca)
 	return 0;
 }
 
+/* One trust anchor for the peer's certificates, and our CERTREQ for it. */
+static int add_ca(struct cred_conn *cc, const char *path, char *err)
+{
+	X509 *x = load_cert(path, err);
+	int r;
+
+	if (!x)
+		return -1;
+	r = X509_STORE_add_cert(cc->store, x) != 1 || certreq_add(cc, x);
+	X509_free(x);
+	if (r)
+		return fail(err, "%s: cannot add it as a CA", path);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * No remote.cacerts: like swanctl, trust every certificate in DIR/x509ca
+ * (*.pem, *.crt, *.cer, *.der; other files are not certificates).  One
+ * that does not load is an error: a CA silently left out would only show
+ * as an untrusted peer later.  A missing directory adds nothing.
+ */
+static int add_ca_dir(struct cred_conn *cc, const char *dir, char *err)
+{
+	char path[4096], **names = NULL;
+	size_t n = 0, i;
+	struct dirent *e;
+	int r = -1;
+	DIR *dp;
+
+	if (!dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/x509ca", dir);
+	dp = opendir(path);
+	if (!dp)
+		return 0;
+	while ((e = readdir(dp))) {
+		const char *dot = strrchr(e->d_name, '.');
+		char **nn;
+
+		if (e->d_name[0] == '.' || !dot ||
+		    (strcasecmp(dot, ".pem") && strcasecmp(dot, ".crt") &&
+		     strcasecmp(dot, ".cer") && strcasecmp(dot, ".der")))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (nn)
+			names = nn;
+		if (!nn || !(names[n] = strdup(e->d_name))) {
+			fail(err, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	/* In name order: the CERTREQ and the logs do not depend on readdir. */
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/x509ca/%s", dir, names[i]);
+		if (add_ca(cc, path, err))
+			goto out;
+	}
+	r = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(dp);
+	return r;
+}
+
 static int load_conn(struct cred_conn *cc, const struct config *cfg,
 		     const struct conf_conn *conn, EVP_PKEY *const *keys,
 		     const char *dir, char *err)
@@ -179,29 +254,22 @@ static int load_conn(struct cred_conn *cc, const struct config *cfg,
 		cc->key = keys[k];
 	}
 	if (conn->remote.method == CONF_AUTH_PUBKEY) {
-		if (!conn->remote.cacerts.n)
-			return fail(err, "connection %s: remote auth = %s but no CA to check the peer's certificate with: add remote { cacerts = CA.pem } (in %s/x509ca)",
-				    conn->name,
-				    conn->remote.auth ? conn->remote.auth : "pubkey",
-				    dir ? dir : ".");
 		cc->store = X509_STORE_new();
 		if (!cc->store)
 			return fail(err, "out of memory");
 		for (i = 0; i < conn->remote.cacerts.n; i++) {
-			X509 *x;
-			int r;
-
 			path_in(dir, "x509ca", conn->remote.cacerts.v[i], path,
 				sizeof(path));
-			x = load_cert(path, err);
-			if (!x)
+			if (add_ca(cc, path, err))
 				return -1;
-			r = X509_STORE_add_cert(cc->store, x) != 1 ||
-			    certreq_add(cc, x);
-			X509_free(x);
-			if (r)
-				return fail(err, "%s: cannot add it as a CA", path);
 		}
+		if (!conn->remote.cacerts.n && add_ca_dir(cc, dir, err))
+			return -1;
+		if (!cc->certreq_len)
+			return fail(err, "connection %s: remote auth = %s but no CA to check the peer's certificate with: add remote { cacerts = CA.pem }, or put the CA certificates in %s/x509ca",
+				    conn->name,
+				    conn->remote.auth ? conn->remote.auth : "pubkey",
+				    dir ? dir : ".");
 	}
 	return 0;
 }

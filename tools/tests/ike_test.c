@@ -1788,8 +1788,6 @@ static void test_creds_errors(void)
 		{ "connections { t { local { auth = pubkey\n certs = moon-rsa.pem } remote { auth = psk } } }\n"
 		  "secrets { private-x { file = sun-rsa.pem } }",
 		  "no private key for certificate" },
-		{ "connections { t { local { auth = psk } remote { auth = pubkey } } }",
-		  "no CA to check the peer's certificate with: add remote { cacerts = CA.pem }" },
 		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = nope.pem } } }",
 		  "x509ca/nope.pem: cannot open" },
 		{ "connections { t { local { auth = psk } remote { auth = pubkey\n cacerts = ../private/moon-rsa.pem } } }",
@@ -1817,6 +1815,58 @@ static void test_creds_errors(void)
 			creds_free(&cr);
 		config_free(&cfg);
 	}
+}
+
+/* No remote.cacerts: every CA in x509ca/ is trusted, as with swanctl. */
+static void test_x509ca_dir(void)
+{
+	static const char conf[] =
+		"connections { t { local { auth = psk } remote { auth = pubkey } } }";
+	const struct cred_conn *cc;
+	const char *names[] = { "moon-rsa", "sun-evil" };
+	struct config cfg;
+	struct creds cr;
+	char err[CONF_ERR_LEN];
+	size_t i;
+
+	if (config_load_text("t", conf, strlen(conf), &cfg, NULL, NULL, err)) {
+		check(0, "x509ca: config: %s", err);
+		return;
+	}
+	if (creds_load(&cr, &cfg, certdir, err)) {
+		check(0, "x509ca: credentials: %s", err);
+		config_free(&cfg);
+		return;
+	}
+	cc = creds_for(&cr, &cfg.conns[0]);
+	check(cc && cc->certreq_len == 2 * 20,
+	      "x509ca: both CAs of x509ca/ trusted, both in CERTREQ (%zu bytes)",
+	      cc ? cc->certreq_len : 0);
+	for (i = 0; cc && i < N(names); i++) {
+		struct ent *e = ent(names[i]);
+		unsigned char *der = NULL;
+		const uint8_t *dp[1];
+		size_t dl[1];
+		X509 *leaf = NULL;
+		int len = e ? i2d_X509(e->cert, &der) : -1;
+
+		int r;
+
+		dp[0] = der;
+		dl[0] = len > 0 ? (size_t)len : 0;
+		r = len > 0 ? auth_cert_verify(cc, dp, dl, 1, &leaf, err) : -1;
+		check(r == 0 && leaf, "x509ca: %s verifies: %s", names[i],
+		      r ? err : "ok");
+		X509_free(leaf);
+		OPENSSL_free(der);
+	}
+	creds_free(&cr);
+	/* Nothing there: the error names both ways. */
+	err[0] = 0;
+	check(creds_load(&cr, &cfg, "/nonexistent", err) == -1 &&
+	      strstr(err, "add remote { cacerts = CA.pem }, or put the CA certificates in /nonexistent/x509ca"),
+	      "x509ca: none: %s", err);
+	config_free(&cfg);
 }
 
 /* Garbage, truncations and bit flips of real messages never crash. */
@@ -1969,6 +2019,7 @@ int main(void)
 		test_auth_schemes();
 		test_cert_ids();
 		test_creds_errors();
+		test_x509ca_dir();
 		test_certreq();
 		test_cert_handshakes();
 		test_cert_dn_ids();
