@@ -61,7 +61,7 @@ int esptun_nl_open_cli(struct esptun_nl *nl)
 }
 
 void esptun_nl_report(const char *what, const char *dev, int err,
-		      const struct esptun_nl_error *e)
+		      const struct nlreq_error *e)
 {
 	if (e->msg[0])
 		cli_err("%s: %s", what, e->msg);
@@ -76,18 +76,6 @@ void esptun_nl_report(const char *what, const char *dev, int err,
 			esptun_nl_attr_name(e->miss_type));
 	else
 		cli_err("%s: %s", what, strerror(-err));
-}
-
-void esptun_nl_msg_free(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh;
-
-	if (!msg)
-		return;
-	/* Requests may carry keys: leave nothing of them in freed memory. */
-	nlh = nlmsg_hdr(msg);
-	explicit_bzero(nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh));
-	nlmsg_free(msg);
 }
 
 int esptun_nl_open(struct esptun_nl *nl)
@@ -133,134 +121,17 @@ struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags)
 		return NULL;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags,
 			 cmd, ESPTUN_GENL_VERSION)) {
-		esptun_nl_msg_free(msg);
+		nlreq_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct request_state {
-	esptun_nl_reply_fn fn;
-	void *arg;
-	struct esptun_nl_error *e;
-	bool done;
-};
-
-/*
- * The error message is followed by our request (capped to its header, as we
- * asked with NETLINK_CAP_ACK) and, with NLM_F_ACK_TLVS, by NLMSGERR_ATTR_*.
- * Every length here comes from the wire and is checked against the message.
- */
-static void parse_extack(const struct nlmsghdr *nlh, const struct nlmsgerr *err,
-			 struct esptun_nl_error *e)
-{
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t total = nlh->nlmsg_len, off;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	off = NLMSG_HDRLEN + sizeof(*err);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
-			return;
-		off += NLMSG_ALIGN(err->msg.nlmsg_len) - NLMSG_HDRLEN;
-	}
-	if (off >= total)
-		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((char *)nlh + off), (int)(total - off),
-		      NULL) < 0)
-		return;
-	if (tb[NLMSGERR_ATTR_MSG])
-		nla_strlcpy(e->msg, tb[NLMSGERR_ATTR_MSG], sizeof(e->msg));
-#ifdef NLMSGERR_ATTR_MISS_TYPE
-	if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
-	    nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == sizeof(uint32_t))
-		e->miss_type = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
-#endif
-}
-
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
-{
-	struct request_state *st = arg;
-	const struct nlmsghdr *nlh =
-		(const struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
-
-	(void)who;
-	st->e->err = err->error;
-	parse_extack(nlh, err, st->e);
-	st->done = true;
-	return NL_STOP;
-}
-
-static int on_valid(struct nl_msg *msg, void *arg)
-{
-	struct request_state *st = arg;
-
-	return st->fn ? st->fn(msg, st->arg) : NL_OK;
-}
-
-static int on_finish(struct nl_msg *msg, void *arg)
-{
-	struct request_state *st = arg;
-
-	(void)msg;
-	st->done = true;
-	return NL_STOP;
-}
-
 int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 		      esptun_nl_reply_fn fn, void *arg,
-		      struct esptun_nl_error *e)
+		      struct nlreq_error *e)
 {
-	struct request_state st = { .fn = fn, .arg = arg, .e = e };
-	struct nl_cb *cb;
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		esptun_nl_msg_free(msg);
-		return e->err = -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &st);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_finish, &st);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &st);
-
-	err = nl_send_auto(nl->sk, msg);
-	esptun_nl_msg_free(msg);
-	if (err < 0) {
-		nl_cb_put(cb);
-		snprintf(e->msg, sizeof(e->msg), "sending the request: %s",
-			 nl_geterror(err));
-		return e->err = -EIO;
-	}
-	while (!st.done) {
-		err = nl_recvmsgs(nl->sk, cb);
-		/*
-		 * libnl returns the kernel's error even when our callback
-		 * consumed it: what on_error() saved is the answer.
-		 */
-		if (err < 0 && st.done && e->err)
-			break;
-		if (err == -NLE_DUMP_INTR) {
-			/* The kernel's list changed under the dump. */
-			snprintf(e->msg, sizeof(e->msg),
-				 "the list changed while it was read");
-			e->err = -EAGAIN;
-			break;
-		}
-		if (err < 0) {
-			snprintf(e->msg, sizeof(e->msg),
-				 "reading the kernel's answer: %s",
-				 nl_geterror(err));
-			e->err = -EIO;
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	return e->err;
+	return nlreq_run(nl->sk, msg, fn, arg, e);
 }
 
 /* SAs and interfaces coming and going interrupt a dump: read it again. */
@@ -268,7 +139,7 @@ int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 
 int esptun_nl_get(const char *what, uint8_t cmd, bool dump, const char *dev,
 		  esptun_nl_reply_fn fn, void (*restart)(void *arg),
-		  void *arg, struct esptun_nl_error *e)
+		  void *arg, struct nlreq_error *e)
 {
 	struct esptun_nl nl;
 	struct nl_msg *msg;
@@ -280,7 +151,7 @@ int esptun_nl_get(const char *what, uint8_t cmd, bool dump, const char *dev,
 		msg = esptun_nl_new(&nl, cmd, dump ? NLM_F_DUMP : 0);
 		if (!msg ||
 		    (dev && nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev))) {
-			esptun_nl_msg_free(msg);
+			nlreq_msg_free(msg);
 			esptun_nl_close(&nl);
 			cli_err("%s: out of memory", what);
 			return 1;

@@ -12,16 +12,11 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "../lib/nlreq.h"
+
 struct esptun_nl {
 	struct nl_sock *sk;
 	int family;
-};
-
-/* What the kernel said when it refused a request. */
-struct esptun_nl_error {
-	int err;		/* negative errno, 0 if none */
-	char msg[512];		/* extack message, may be empty */
-	int miss_type;		/* attribute the kernel said is missing, or 0 */
 };
 
 /* Called for each reply message; returns NL_OK or NL_STOP. */
@@ -32,19 +27,13 @@ int esptun_nl_open(struct esptun_nl *nl);
 int esptun_nl_open_cli(struct esptun_nl *nl);
 /* "esptun: WHAT: <the kernel's message>", or the best substitute. */
 void esptun_nl_report(const char *what, const char *dev, int err,
-		      const struct esptun_nl_error *e);
-/* Wipes the message (it may hold keys) and frees it; NULL is fine. */
-void esptun_nl_msg_free(struct nl_msg *msg);
+		      const struct nlreq_error *e);
 void esptun_nl_close(struct esptun_nl *nl);
 struct nl_msg *esptun_nl_new(struct esptun_nl *nl, uint8_t cmd, int flags);
-/*
- * Sends msg (and wipes and frees it); 0, or a negative errno with *e filled in.
- * -EAGAIN: a dump was interrupted because the kernel's list changed; the
- * socket may still hold the rest of it, so retry on a new one.
- */
+/* nlreq_run() on nl's socket: see lib/nlreq.h. */
 int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
 		      esptun_nl_reply_fn fn, void *arg,
-		      struct esptun_nl_error *e);
+		      struct nlreq_error *e);
 /*
  * A GET request (cmd) on a new socket, filtered by the interface dev
  * unless it is NULL, and a dump if dump is set; read again from the start
@@ -56,7 +45,7 @@ int esptun_nl_request(struct esptun_nl *nl, struct nl_msg *msg,
  */
 int esptun_nl_get(const char *what, uint8_t cmd, bool dump, const char *dev,
 		  esptun_nl_reply_fn fn, void (*restart)(void *arg),
-		  void *arg, struct esptun_nl_error *e);
+		  void *arg, struct nlreq_error *e);
 const char *esptun_nl_attr_name(int type);
 
 #endif /* ESPTUN_CLI_NL_H */

@@ -32,7 +32,7 @@ static int sa_usage_err(const char *sub, const char *msg)
 static int do_request(const char *what, const char *dev, struct nl_msg *msg,
 		      struct esptun_nl *nl)
 {
-	struct esptun_nl_error e;
+	struct nlreq_error e;
 	int err;
 
 	err = esptun_nl_request(nl, msg, NULL, NULL, &e);
@@ -60,7 +60,7 @@ static int sa_add(int argc, char **argv)
 	msg = esptun_nl_new(&nl, ESPTUN_CMD_SA_NEW, 0);
 	if (!msg || nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, a.dev) ||
 	    sa_put_request(msg, &a)) {
-		esptun_nl_msg_free(msg);
+		nlreq_msg_free(msg);
 		sa_add_args_free(&a);
 		esptun_nl_close(&nl);
 		cli_err("sa add: out of memory");
@@ -90,7 +90,7 @@ static int sa_del(int argc, char **argv)
 	    !(sa = nla_nest_start(msg, ESPTUN_A_DEVICE_SA)) ||
 	    nla_put_u8(msg, ESPTUN_A_SA_DIR, a.dir) ||
 	    nla_put_u32(msg, ESPTUN_A_SA_SPI, a.spi)) {
-		esptun_nl_msg_free(msg);
+		nlreq_msg_free(msg);
 		esptun_nl_close(&nl);
 		cli_err("sa del: out of memory");
 		return 1;
@@ -115,7 +115,7 @@ static int sa_flush(int argc, char **argv)
 		return 1;
 	msg = esptun_nl_new(&nl, ESPTUN_CMD_SA_FLUSH, 0);
 	if (!msg || nla_put_string(msg, ESPTUN_A_DEVICE_IFNAME, dev)) {
-		esptun_nl_msg_free(msg);
+		nlreq_msg_free(msg);
 		esptun_nl_close(&nl);
 		cli_err("sa flush: out of memory");
 		return 1;
@@ -168,7 +168,7 @@ static void list_restart(void *arg)
 static int sa_list(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct list_state st = { 0 };
-	struct esptun_nl_error e;
+	struct nlreq_error e;
 	struct parse_err perr;
 	const char *dev;
 	int err = 0, ret = 0;

@@ -14,7 +14,7 @@
 
 static int set_run(const struct cli_opts *opts, int argc, char **argv)
 {
-	struct esptun_nl_error e;
+	struct nlreq_error e;
 	struct parse_err perr;
 	struct esptun_nl nl;
 	struct set_args a;
@@ -39,7 +39,7 @@ static int set_run(const struct cli_opts *opts, int argc, char **argv)
 	     nla_put_u32(msg, ESPTUN_A_DEVICE_MTU, a.mtu)) ||
 	    (a.has_mss_clamp &&
 	     nla_put_u32(msg, ESPTUN_A_DEVICE_MSS_CLAMP, a.mss_clamp))) {
-		esptun_nl_msg_free(msg);
+		nlreq_msg_free(msg);
 		esptun_nl_close(&nl);
 		cli_err("set: out of memory");
 		return 1;

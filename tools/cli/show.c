@@ -57,7 +57,7 @@ static void show_restart(void *arg)
 static int show_run(const struct cli_opts *opts, int argc, char **argv)
 {
 	struct show_state st = { 0 };
-	struct esptun_nl_error e;
+	struct nlreq_error e;
 	const char *dev = NULL;
 	int err, ret = 0;
 	size_t i;

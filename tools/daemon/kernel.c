@@ -22,6 +22,7 @@
 #include <netlink/msg.h>
 #include <netlink/socket.h>
 
+#include "../lib/nlreq.h"
 #include "kernel.h"
 
 #ifndef SOL_NETLINK
@@ -51,17 +52,6 @@ struct kernel {
 	kernel_event_fn ev_fn;
 	void *ev_arg;
 };
-
-void kernel_msg_free(struct nl_msg *msg)
-{
-	struct nlmsghdr *nlh;
-
-	if (!msg)
-		return;
-	nlh = nlmsg_hdr(msg);
-	explicit_bzero(nlmsg_data(nlh), (size_t)nlmsg_datalen(nlh));
-	nlmsg_free(msg);
-}
 
 void kernel_sa_wipe(struct kernel_sa *sa)
 {
@@ -202,74 +192,6 @@ int kernel_put_sa(struct nl_msg *msg, const struct kernel_sa *sa)
 
 /* ---- requests ---- */
 
-struct req_state {
-	int (*fn)(struct nl_msg *msg, void *arg);
-	void *arg;
-	int err;
-	char *msg;
-	size_t msglen;
-	bool done;
-};
-
-/*
- * The error message is followed by our request (capped to its header, as
- * asked with NETLINK_CAP_ACK) and, with NLM_F_ACK_TLVS, NLMSGERR_ATTR_*.
- * Every length comes from the wire and is checked against the message.
- */
-void kernel_parse_extack(const struct nlmsghdr *nlh, char *out,
-			 size_t outlen)
-{
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	const struct nlmsgerr *e;
-	size_t total = nlh->nlmsg_len, off;
-
-	if (total < NLMSG_HDRLEN + sizeof(*e) ||
-	    !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	e = (const struct nlmsgerr *)((const char *)nlh + NLMSG_HDRLEN);
-	off = NLMSG_HDRLEN + sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (e->msg.nlmsg_len < NLMSG_HDRLEN)
-			return;
-		off += NLMSG_ALIGN((size_t)e->msg.nlmsg_len) - NLMSG_HDRLEN;
-	}
-	if (off >= total || nla_parse(tb, NLMSGERR_ATTR_MAX,
-				      (struct nlattr *)((char *)nlh + off),
-				      (int)(total - off), NULL) < 0)
-		return;
-	if (tb[NLMSGERR_ATTR_MSG] && outlen)
-		nla_strlcpy(out, tb[NLMSGERR_ATTR_MSG], outlen);
-}
-
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
-{
-	struct req_state *st = arg;
-
-	(void)who;
-	st->err = e->error;
-	/* libnl hands us the payload of the NLMSG_ERROR it checked. */
-	kernel_parse_extack((const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN),
-			    st->msg, st->msglen);
-	st->done = true;
-	return NL_STOP;
-}
-
-static int on_valid(struct nl_msg *msg, void *arg)
-{
-	struct req_state *st = arg;
-
-	return st->fn ? st->fn(msg, st->arg) : NL_OK;
-}
-
-static int on_finish(struct nl_msg *msg, void *arg)
-{
-	struct req_state *st = arg;
-
-	(void)msg;
-	st->done = true;
-	return NL_STOP;
-}
-
 /*
  * Sends msg (then wipes and frees it) and reads the answer.  0, or a
  * negative errno with the kernel's message, or a substitute, in err.
@@ -278,58 +200,19 @@ static int request(struct kernel *k, const char *what, struct nl_msg *msg,
 		   int (*fn)(struct nl_msg *, void *), void *arg, char *err,
 		   size_t errlen)
 {
-	char kmsg[KERNEL_ERR_LEN] = "";
-	struct req_state st = { .fn = fn, .arg = arg, .msg = kmsg,
-				.msglen = sizeof(kmsg) };
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
+	struct nlreq_error e;
+	int ret = nlreq_run(k->req, msg, fn, arg, &e);
 
-	if (!cb) {
-		kernel_msg_free(msg);
-		snprintf(err, errlen, "%s: out of memory", what);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &st);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &st);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_finish, &st);
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &st);
-	ret = nl_send_auto(k->req, msg);
-	kernel_msg_free(msg);
-	if (ret < 0) {
-		nl_cb_put(cb);
-		snprintf(err, errlen, "%s: sending to the kernel: %s", what,
-			 nl_geterror(ret));
-		return -EIO;
-	}
-	while (!st.done) {
-		ret = nl_recvmsgs(k->req, cb);
-		if (ret < 0 && st.done && st.err)
-			break;
-		if (ret == -NLE_DUMP_INTR) {
-			st.err = -EAGAIN;
-			snprintf(kmsg, sizeof(kmsg),
-				 "the kernel's list changed while it was read");
-			break;
-		}
-		if (ret < 0) {
-			st.err = -EIO;
-			snprintf(kmsg, sizeof(kmsg), "reading the answer: %s",
-				 nl_geterror(ret));
-			break;
-		}
-	}
-	nl_cb_put(cb);
-	if (st.err) {
-		if (kmsg[0])
-			snprintf(err, errlen, "%s: %s", what, kmsg);
-		else if (st.err == -EPERM)
-			snprintf(err, errlen, "%s: %s (esptund needs CAP_NET_ADMIN)",
-				 what, strerror(-st.err));
-		else
-			snprintf(err, errlen, "%s: %s", what,
-				 strerror(-st.err));
-	}
-	return st.err;
+	if (!ret)
+		return 0;
+	if (e.msg[0])
+		snprintf(err, errlen, "%s: %s", what, e.msg);
+	else if (ret == -EPERM)
+		snprintf(err, errlen, "%s: %s (esptund needs CAP_NET_ADMIN)",
+			 what, strerror(-ret));
+	else
+		snprintf(err, errlen, "%s: %s", what, strerror(-ret));
+	return ret;
 }
 
 static struct nl_msg *new_msg(struct kernel *k, uint8_t cmd, int flags)
@@ -401,7 +284,7 @@ int kernel_sa_add(struct kernel *k, const struct kernel_sa *sa, char *err,
 	}
 	ret = kernel_put_sa(msg, sa);
 	if (ret) {
-		kernel_msg_free(msg);
+		nlreq_msg_free(msg);
 		snprintf(err, errlen, "%s: %s", what, ret == -EINVAL ?
 			 "invalid SA description (a bug in esptund)" :
 			 "out of memory");
@@ -423,7 +306,7 @@ static struct nl_msg *sa_id_msg(struct kernel *k, uint8_t cmd,
 	    !(nest = nla_nest_start(msg, ESPTUN_A_DEVICE_SA)) ||
 	    nla_put_u8(msg, ESPTUN_A_SA_DIR, dir) ||
 	    nla_put_u32(msg, ESPTUN_A_SA_SPI, spi)) {
-		kernel_msg_free(msg);
+		nlreq_msg_free(msg);
 		return NULL;
 	}
 	nla_nest_end(msg, nest);

@@ -138,14 +138,5 @@ int kernel_put_sa(struct nl_msg *msg, const struct kernel_sa *sa);
 /* Parses an ACQUIRE or EXPIRE of the family; 0, or -1 if not one. */
 int kernel_parse_event(const struct nlmsghdr *nlh, int family,
 		       struct kernel_event *ev);
-/*
- * The kernel's extended-ack message of an NLMSG_ERROR (nlh->nlmsg_len
- * bytes, already checked against what was received) into out; out is
- * left alone when there is none.
- */
-void kernel_parse_extack(const struct nlmsghdr *nlh, char *out,
-			 size_t outlen);
-/* Wipes the message's payload (keys) and frees it; NULL is fine. */
-void kernel_msg_free(struct nl_msg *msg);
 
 #endif /* ESPTUND_KERNEL_H */

@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for what esptund reads from the kernel without the
  * kernel vouching for it: ACQUIRE/EXPIRE events (kernel_parse_event) and
- * the extended ack of an NLMSG_ERROR (kernel_parse_extack).  The input is
+ * the extended ack of an NLMSG_ERROR (nlreq_parse_extack).  The input is
  * one netlink message; its nlmsg_len is set to the input's length, as
  * libnl guarantees it is no longer than what was received.
  */
@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 
 #include "../daemon/kernel.h"
+#include "../lib/nlreq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kernel_event ev;
 	struct nlmsghdr *nlh;
-	char msg[KERNEL_ERR_LEN];
+	struct nlreq_error e;
 	uint8_t *buf;
 
 	if (size < NLMSG_HDRLEN || size > 65536)
@@ -34,9 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nlh->nlmsg_len = (uint32_t)size;
 	if (!kernel_parse_event(nlh, nlh->nlmsg_type, &ev))
 		(void)strlen(ev.ifname);
-	msg[0] = '\0';
-	kernel_parse_extack(nlh, msg, sizeof(msg));
-	(void)strlen(msg);
+	memset(&e, 0, sizeof(e));
+	nlreq_parse_extack(nlh, &e);
+	(void)strlen(e.msg);
 	free(buf);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <netlink/msg.h>
 
 #include "../daemon/kernel.h"
+#include "../lib/nlreq.h"
 #include "tap.h"
 
 #define FAMILY 0x1c	/* a made-up generic netlink family id */
@@ -129,8 +130,8 @@ static void test_build_aead(void)
 	      nla_get_u64(lim[ESPTUN_A_LIMIT_BYTE_HARD]) == 1ull << 40 &&
 	      !lim[ESPTUN_A_LIMIT_TIME_HARD] && !lim[ESPTUN_A_LIMIT_PACKET_SOFT],
 	      "LIMITS: only those set");
-	/* kernel_msg_free() wipes the payload first; ASan checks the rest */
-	kernel_msg_free(msg);
+	/* nlreq_msg_free() wipes the payload first; ASan checks the rest */
+	nlreq_msg_free(msg);
 	kernel_sa_wipe(&sa);
 	check(sa.aead_key_len == 0 && !memcmp(sa.aead_key,
 	      (uint8_t[KERNEL_KEY_MAX]){ 0 }, KERNEL_KEY_MAX),
@@ -173,7 +174,7 @@ static void test_build_cbc_v6(void)
 	check(!tb[ESPTUN_A_SA_LIMITS], "no limits: no LIMITS nest");
 	check(nla_len(tb[ESPTUN_A_SA_SEL_DST]) == 16 &&
 	      nla_get_u8(tb[ESPTUN_A_SA_SEL_DST_PLEN]) == 48, "IPv6 selector");
-	kernel_msg_free(msg);
+	nlreq_msg_free(msg);
 }
 
 static void test_build_defaults(void)
@@ -190,7 +191,7 @@ static void test_build_defaults(void)
 	nla_parse_nested(tb, ESPTUN_A_SA_MAX, top[ESPTUN_A_DEVICE_SA], NULL);
 	check(!tb[ESPTUN_A_SA_REPLAY_WINDOW],
 	      "replay window 0: left to the module's default, not turned off");
-	kernel_msg_free(msg);
+	nlreq_msg_free(msg);
 }
 
 /* An NLMSG_ERROR as the kernel writes it, with an extack message. */
@@ -220,46 +221,68 @@ static size_t nlerr(uint8_t *buf, size_t size, bool capped,
 
 static void test_extack(void)
 {
-	uint8_t buf[512];
+	uint8_t buf[1024];
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	char out[64];
+	struct nlreq_error e;
+	char long_msg[700];
 
+	memset(&e, 0, sizeof(e));
 	nlerr(buf, sizeof(buf), true, 40, "ESPTUN_A_SA_SPI: SPI in use");
-	out[0] = '\0';
-	kernel_parse_extack(nlh, out, sizeof(out));
-	check(!strcmp(out, "ESPTUN_A_SA_SPI: SPI in use"), "capped extack");
+	nlreq_parse_extack(nlh, &e);
+	check(!strcmp(e.msg, "ESPTUN_A_SA_SPI: SPI in use"), "capped extack");
 
+	memset(&e, 0, sizeof(e));
 	nlerr(buf, sizeof(buf), false, 36, "no such device");
-	out[0] = '\0';
-	kernel_parse_extack(nlh, out, sizeof(out));
-	check(!strcmp(out, "no such device"), "extack after an echoed request");
+	nlreq_parse_extack(nlh, &e);
+	check(!strcmp(e.msg, "no such device"), "extack after an echoed request");
 
 	/* the echoed request claims more than the message holds */
 	nlerr(buf, sizeof(buf), false, 36, "x");
 	((struct nlmsgerr *)(buf + NLMSG_HDRLEN))->msg.nlmsg_len = 100000;
-	strcpy(out, "untouched");
-	kernel_parse_extack(nlh, out, sizeof(out));
-	check(!strcmp(out, "untouched"), "echo longer than the message ignored");
+	strcpy(e.msg, "untouched");
+	nlreq_parse_extack(nlh, &e);
+	check(!strcmp(e.msg, "untouched"), "echo longer than the message ignored");
 
 	/* an attribute longer than the message */
 	nlerr(buf, sizeof(buf), true, 0, "abc");
 	((struct nlattr *)(buf + NLMSG_HDRLEN +
 			   sizeof(struct nlmsgerr)))->nla_len = 400;
-	kernel_parse_extack(nlh, out, sizeof(out));
-	check(!strcmp(out, "untouched"), "attribute past the end ignored");
+	nlreq_parse_extack(nlh, &e);
+	check(!strcmp(e.msg, "untouched"), "attribute past the end ignored");
 
 	/* a message too short for its nlmsgerr */
 	nlerr(buf, sizeof(buf), true, 0, "abc");
 	nlh->nlmsg_len = NLMSG_HDRLEN + 4;
-	kernel_parse_extack(nlh, out, sizeof(out));
-	check(!strcmp(out, "untouched"), "truncated NLMSG_ERROR ignored");
+	nlreq_parse_extack(nlh, &e);
+	check(!strcmp(e.msg, "untouched"), "truncated NLMSG_ERROR ignored");
 
 	/* a long message is cut to the buffer, NUL-terminated */
-	nlerr(buf, sizeof(buf), true, 0,
-	      "0123456789012345678901234567890123456789012345678901234567890123456789");
-	kernel_parse_extack(nlh, out, 16);
-	check(strlen(out) == 15 && !strncmp(out, "012345678901234", 15),
+	memset(long_msg, 'x', sizeof(long_msg) - 1);
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	nlerr(buf, sizeof(buf), true, 0, long_msg);
+	nlreq_parse_extack(nlh, &e);
+	check(strlen(e.msg) == sizeof(e.msg) - 1 &&
+	      !strncmp(e.msg, long_msg, sizeof(e.msg) - 1),
 	      "long extack cut to the buffer");
+	check(e.miss_type == 0, "no missing attribute named");
+#ifdef NLMSGERR_ATTR_MISS_TYPE
+	{
+		/* the attribute the kernel says is missing, after the text */
+		size_t len = nlerr(buf, sizeof(buf), true, 0, "missing attribute");
+		struct nlattr *a = (struct nlattr *)(buf + len);
+		uint32_t type = ESPTUN_A_SA_SPI;
+
+		memset(&e, 0, sizeof(e));
+		a->nla_type = NLMSGERR_ATTR_MISS_TYPE;
+		a->nla_len = NLA_HDRLEN + sizeof(type);
+		memcpy(buf + len + NLA_HDRLEN, &type, sizeof(type));
+		nlh->nlmsg_len = (uint32_t)(len + NLA_ALIGN(a->nla_len));
+		nlreq_parse_extack(nlh, &e);
+		check(e.miss_type == ESPTUN_A_SA_SPI &&
+		      !strcmp(e.msg, "missing attribute"),
+		      "missing attribute named (%d)", e.miss_type);
+	}
+#endif
 }
 
 static void refused(void (*mod)(struct kernel_sa *), const char *what)
@@ -270,7 +293,7 @@ static void refused(void (*mod)(struct kernel_sa *), const char *what)
 	base_sa(&sa);
 	mod(&sa);
 	check(kernel_put_sa(msg, &sa) == -EINVAL, "refused: %s", what);
-	kernel_msg_free(msg);
+	nlreq_msg_free(msg);
 }
 
 static void m_spi(struct kernel_sa *s) { s->spi = 255; }
