@@ -83,12 +83,17 @@ out:
 	return ret;
 }
 
-/* Checks the SK generic header at sk_off against msg_len. */
+/* The SK payload's header (generic header, and for SKF the fragment
+ * number and count) before its IV. */
+#define SK_HDR_LEN	IKEV2_GENERIC_HDR_LEN
+#define SKF_HDR_LEN	(IKEV2_GENERIC_HDR_LEN + 4)
+
+/* Checks the SK/SKF header (hdr octets) at sk_off against msg_len. */
 static int sk_frame(const uint8_t *msg, size_t msg_len, size_t sk_off,
-		    const char **err)
+		    size_t hdr, const char **err)
 {
 	if (sk_off < IKEV2_HDR_LEN || sk_off > msg_len ||
-	    msg_len - sk_off < IKEV2_GENERIC_HDR_LEN) {
+	    msg_len - sk_off < hdr) {
 		*err = "SK payload outside the message";
 		return -1;
 	}
@@ -99,9 +104,9 @@ static int sk_frame(const uint8_t *msg, size_t msg_len, size_t sk_off,
 	return 0;
 }
 
-int sk_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
-	       size_t msg_len, size_t sk_off, const uint8_t *plain,
-	       size_t plain_len, const char **err)
+static int protect(struct ike_keys *k, bool from_init, uint8_t *msg,
+		   size_t msg_len, size_t sk_off, size_t hdr,
+		   const uint8_t *plain, size_t plain_len, const char **err)
 {
 	const struct key_sizes *ks = &k->sizes;
 	const struct key *ek = from_init ? &k->sk_ei : &k->sk_er;
@@ -110,14 +115,14 @@ int sk_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
 	uint8_t *iv, *ct, *icv;
 	struct chunk signed_part;
 
-	if (sk_frame(msg, msg_len, sk_off, err))
+	if (sk_frame(msg, msg_len, sk_off, hdr, err))
 		return -1;
 	body_len = sk_body_len(ks, plain_len);
-	if (plain_len > msg_len || body_len != msg_len - sk_off - 4) {
+	if (plain_len > msg_len || body_len != msg_len - sk_off - hdr) {
 		*err = "message length does not fit the SK payload";
 		return -1;
 	}
-	iv = msg + sk_off + 4;
+	iv = msg + sk_off + hdr;
 	ct = iv + ks->iv;
 	ct_len = body_len - ks->iv - ks->icv;
 	icv = ct + ct_len;
@@ -134,7 +139,7 @@ int sk_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
 		}
 		for (int i = 0; i < 8; i++)
 			iv[i] = (uint8_t)(k->aead_iv >> (56 - 8 * i));
-		if (cipher(k, ek, true, iv, msg, sk_off + 4, ct, ct_len, icv))
+		if (cipher(k, ek, true, iv, msg, sk_off + hdr, ct, ct_len, icv))
 			goto fail;
 		return 0;
 	}
@@ -151,9 +156,10 @@ fail:
 	return -1;
 }
 
-int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
-	       size_t msg_len, size_t sk_off, uint8_t *out, size_t out_size,
-	       size_t *out_len, const char **err)
+static int unprotect(const struct ike_keys *k, bool from_init,
+		     const uint8_t *msg, size_t msg_len, size_t sk_off,
+		     size_t hdr, uint8_t *out, size_t out_size,
+		     size_t *out_len, const char **err)
 {
 	const struct key_sizes *ks = &k->sizes;
 	const struct key *ek = from_init ? &k->sk_ei : &k->sk_er;
@@ -165,14 +171,14 @@ int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
 	int bad;
 
 	*out_len = 0;
-	if (sk_frame(msg, msg_len, sk_off, err))
+	if (sk_frame(msg, msg_len, sk_off, hdr, err))
 		return -1;
-	body_len = msg_len - sk_off - 4;
+	body_len = msg_len - sk_off - hdr;
 	if (body_len < ks->iv + ks->icv + 1) {
 		*err = "SK payload truncated";
 		return -1;
 	}
-	iv = msg + sk_off + 4;
+	iv = msg + sk_off + hdr;
 	ct = iv + ks->iv;
 	ct_len = body_len - ks->iv - ks->icv;
 	if (ks->block > 1 && ct_len % ks->block) {
@@ -201,7 +207,7 @@ int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
 	memcpy(out, ct, ct_len);
 	if (ks->aead)
 		memcpy(tag, ct + ct_len, ks->icv);
-	if (cipher(k, ek, false, iv, msg, sk_off + 4, out, ct_len,
+	if (cipher(k, ek, false, iv, msg, sk_off + hdr, out, ct_len,
 		   ks->aead ? tag : NULL)) {
 		OPENSSL_cleanse(out, ct_len);
 		*err = ks->aead ? "integrity check failed" : "decryption failed";
@@ -216,4 +222,36 @@ int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
 	*out_len = ct_len - pad - 1;
 	OPENSSL_cleanse(out + *out_len, pad + 1);
 	return 0;
+}
+
+int sk_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
+	       size_t msg_len, size_t sk_off, const uint8_t *plain,
+	       size_t plain_len, const char **err)
+{
+	return protect(k, from_init, msg, msg_len, sk_off, SK_HDR_LEN, plain,
+		       plain_len, err);
+}
+
+int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
+	       size_t msg_len, size_t sk_off, uint8_t *out, size_t out_size,
+	       size_t *out_len, const char **err)
+{
+	return unprotect(k, from_init, msg, msg_len, sk_off, SK_HDR_LEN, out,
+			 out_size, out_len, err);
+}
+
+int skf_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
+		size_t msg_len, size_t skf_off, const uint8_t *plain,
+		size_t plain_len, const char **err)
+{
+	return protect(k, from_init, msg, msg_len, skf_off, SKF_HDR_LEN,
+		       plain, plain_len, err);
+}
+
+int skf_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
+		size_t msg_len, size_t skf_off, uint8_t *out, size_t out_size,
+		size_t *out_len, const char **err)
+{
+	return unprotect(k, from_init, msg, msg_len, skf_off, SKF_HDR_LEN,
+			 out, out_size, out_len, err);
 }

@@ -47,4 +47,18 @@ int sk_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
 	       size_t msg_len, size_t sk_off, uint8_t *out, size_t out_size,
 	       size_t *out_len, const char **err);
 
+/*
+ * The same for one Encrypted Fragment payload (RFC 7383 2.5) at skf_off:
+ * its header is 8 octets (the generic header, Fragment Number and Total
+ * Fragments) and all of them are in the AEAD associated data, which runs
+ * from the IKE header through that header (RFC 7383 2.5.3).  plain is this
+ * fragment's share of the inner payloads.
+ */
+int skf_encrypt(struct ike_keys *k, bool from_init, uint8_t *msg,
+		size_t msg_len, size_t skf_off, const uint8_t *plain,
+		size_t plain_len, const char **err);
+int skf_decrypt(const struct ike_keys *k, bool from_init, const uint8_t *msg,
+		size_t msg_len, size_t skf_off, uint8_t *out, size_t out_size,
+		size_t *out_len, const char **err);
+
 #endif /* ESPTUND_SK_H */
