@@ -824,6 +824,8 @@ static struct ikesa *sa_new(struct ike_daemon *d, bool initiator,
 
 static void sa_free(struct ikesa *sa)
 {
+	frag_reset(&sa->frag_req);
+	frag_reset(&sa->frag_resp);
 	child_uninstall(sa);
 	child_keys_free(&sa->child.keys);
 	ike_keys_free(&sa->keys);
@@ -2589,11 +2591,73 @@ static struct ikesa *find_sa(struct ike_daemon *d, const struct ike_msg *m)
 	return NULL;
 }
 
-/* Checks and decrypts SK into plain (the caller's, msg-sized) and
- * parses the inner payloads into m.  0, or -1 with err (notify 0:
- * drop silently, the message was not authentic). */
+/*
+ * One SKF payload (RFC 7383): checked and decrypted on its own (its ICV
+ * makes it the peer's), kept until its message is complete, then the
+ * inner payloads of all of them parsed into m.  *plain as decrypt_msg().
+ */
+static int reassemble(struct ikesa *sa, struct ike_msg *m, const uint8_t *buf,
+		      size_t len, uint8_t **plain, struct ike_err *err)
+{
+	bool resp = m->flags & IKEV2_FLAG_RESPONSE;
+	struct frag_buf *fb = resp ? &sa->frag_resp : &sa->frag_req;
+	const char *e = NULL;
+	struct ike_skf f;
+	size_t off, plen, olen;
+	uint8_t *out, first;
+	enum frag_result r;
+
+	if (ike_pl_skf(&m->pl[m->sk], &f, err))
+		return -1;
+	off = (size_t)(m->pl[m->sk].body.p - buf) - IKEV2_GENERIC_HDR_LEN;
+	if (skf_decrypt(&sa->keys, !!(m->flags & IKEV2_FLAG_INITIATOR), buf,
+			len, off, *plain, len, &plen, &e)) {
+		snprintf(err->msg, sizeof(err->msg), "fragment %u of %u: %s",
+			 f.num, f.total, e ? e : "decryption failed");
+		return -1;
+	}
+	r = frag_add(fb, m->msgid, f.num, f.total, m->sk_next, *plain, plen,
+		     &out, &olen, &first, &e);
+	OPENSSL_cleanse(*plain, plen);
+	switch (r) {
+	case FRAG_MORE:
+		sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: fragment %u of %u",
+		       ike_exchange_name(m->exchange),
+		       resp ? "response" : "request", m->msgid, f.num,
+		       f.total);
+		return 1;
+	case FRAG_STALE:
+		sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: fragment %u of %u of an older fragmentation ignored",
+		       ike_exchange_name(m->exchange),
+		       resp ? "response" : "request", m->msgid, f.num,
+		       f.total);
+		return 1;
+	case FRAG_INVALID:
+		snprintf(err->msg, sizeof(err->msg), "fragment %u of %u: %s",
+			 f.num, f.total, e);
+		return -1;
+	case FRAG_DONE:
+		break;
+	}
+	free(*plain);
+	*plain = out;
+	sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: reassembled from %u fragments",
+	       ike_exchange_name(m->exchange), resp ? "response" : "request",
+	       m->msgid, f.total);
+	m->sk_next = first;
+	return ike_msg_parse_inner(m, first, out, olen, err);
+}
+
+/*
+ * Checks and decrypts SK, or one SKF fragment, and parses the inner
+ * payloads into m.  *plain is the caller's malloc()ed buffer of len
+ * octets; the last fragment of a message replaces it with the reassembled
+ * payloads: the caller frees whatever *plain is then.  0, 1 when a
+ * fragment was kept and the message is not complete yet, or -1 with err
+ * (notify 0: drop silently, the message was not authentic).
+ */
 static int decrypt_msg(struct ikesa *sa, struct ike_msg *m,
-		       const uint8_t *buf, size_t len, uint8_t *plain,
+		       const uint8_t *buf, size_t len, uint8_t **plain,
 		       struct ike_err *err)
 {
 	const char *e = NULL;
@@ -2604,19 +2668,41 @@ static int decrypt_msg(struct ikesa *sa, struct ike_msg *m,
 		snprintf(err->msg, sizeof(err->msg), "not encrypted");
 		return -1;
 	}
-	if (m->pl[m->sk].type == IKEV2_PL_SKF) {
-		/* TODO: RFC 7383 reassembly. */
-		snprintf(err->msg, sizeof(err->msg),
-			 "IKE fragments are not reassembled yet");
-		return -1;
-	}
+	if (m->pl[m->sk].type == IKEV2_PL_SKF)
+		return reassemble(sa, m, buf, len, plain, err);
 	sk_off = (size_t)(m->pl[m->sk].body.p - buf) - IKEV2_GENERIC_HDR_LEN;
 	if (sk_decrypt(&sa->keys, !!(m->flags & IKEV2_FLAG_INITIATOR), buf,
-		       len, sk_off, plain, len, &plen, &e)) {
+		       len, sk_off, *plain, len, &plen, &e)) {
 		snprintf(err->msg, sizeof(err->msg), "%s", e ? e : "decryption failed");
 		return -1;
 	}
-	return ike_msg_parse_inner(m, m->sk_next, plain, plen, err);
+	return ike_msg_parse_inner(m, m->sk_next, *plain, plen, err);
+}
+
+/* Whether m is an authentic fragment 1 of a fragmented message. */
+static bool first_fragment_again(struct ikesa *sa, const struct ike_msg *m,
+				 const uint8_t *buf, size_t len)
+{
+	const char *e = NULL;
+	struct ike_err err;
+	struct ike_skf f;
+	uint8_t *plain;
+	size_t off, plen;
+	bool ok;
+
+	if (!sa->have_keys || m->sk < 0 || m->pl[m->sk].type != IKEV2_PL_SKF ||
+	    ike_pl_skf(&m->pl[m->sk], &f, &err) || f.num != 1)
+		return false;
+	plain = malloc(len);
+	if (!plain)
+		return false;
+	off = (size_t)(m->pl[m->sk].body.p - buf) - IKEV2_GENERIC_HDR_LEN;
+	ok = !skf_decrypt(&sa->keys, !!(m->flags & IKEV2_FLAG_INITIATOR), buf,
+			  len, off, plain, len, &plen, &e);
+	if (ok)
+		OPENSSL_cleanse(plain, plen);
+	free(plain);
+	return ok;
 }
 
 static int handle_request(struct ikesa *sa, struct ike_msg *m,
@@ -2627,9 +2713,12 @@ static int handle_request(struct ikesa *sa, struct ike_msg *m,
 	uint8_t *plain;
 	int r = 0;
 
-	/* A retransmission of the request we answered last. */
+	/* A retransmission of the request we answered last: the same
+	 * datagram, or the first fragment of it again (RFC 7383 2.6.1). */
 	if (sa->last_req && m->msgid + 1 == sa->peer_next_id) {
-		if (sa->last_req_len == len && !memcmp(sa->last_req, buf, len) &&
+		if (((sa->last_req_len == len &&
+		      !memcmp(sa->last_req, buf, len)) ||
+		     first_fragment_again(sa, m, buf, len)) &&
 		    sa->last_resp) {
 			sa_log(sa, IKE_LOG_DEBUG, "%s request %u retransmitted; resending our response",
 			       ike_exchange_name(m->exchange), m->msgid);
@@ -2647,7 +2736,12 @@ static int handle_request(struct ikesa *sa, struct ike_msg *m,
 	plain = malloc(len);
 	if (!plain)
 		return -1;
-	if (decrypt_msg(sa, m, buf, len, plain, &err)) {
+	r = decrypt_msg(sa, m, buf, len, &plain, &err);
+	if (r == 1) {
+		free(plain);
+		return 0;
+	}
+	if (r) {
 		sa_log(sa, IKE_LOG_DEBUG, "dropping %s request %u: %s",
 		       ike_exchange_name(m->exchange), m->msgid, err.msg);
 		/* Authentic but unacceptable inner payloads: tell the peer. */
@@ -2727,6 +2821,7 @@ static int handle_response(struct ikesa *sa, struct ike_msg *m,
 {
 	struct ike_err err;
 	uint8_t *plain;
+	int r;
 
 	if (!sa->req || m->msgid != sa->req_id ||
 	    m->exchange != sa->req_exchange) {
@@ -2741,8 +2836,12 @@ static int handle_response(struct ikesa *sa, struct ike_msg *m,
 	plain = malloc(len);
 	if (!plain)
 		return -1;
-	if (decrypt_msg(sa, m, buf, len, plain, &err) ||
-	    ike_msg_check_rules(m, 0, &err)) {
+	r = decrypt_msg(sa, m, buf, len, &plain, &err);
+	if (r == 1) {
+		free(plain);
+		return 0;
+	}
+	if (r || ike_msg_check_rules(m, 0, &err)) {
 		sa_log(sa, IKE_LOG_WARN, "dropping a %s response: %s",
 		       ike_exchange_name(m->exchange), err.msg);
 		free(plain);

@@ -44,6 +44,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "frag.h"
 #include "msg.h"
 
 /* Log levels: syslog's numbers. */
@@ -192,6 +193,9 @@ struct ikesa {
 	uint64_t created, dead_since;
 	bool authenticated;		/* the peer's AUTH verified */
 	char peer_id[256];		/* its ID then, for humans */
+	/* RFC 7383: the fragments of the peer's request and response in
+	 * reassembly. */
+	struct frag_buf frag_req, frag_resp;
 	struct child_sa child;
 	bool has_child;
 	bool child_deleting;		/* our Delete of it is outstanding */

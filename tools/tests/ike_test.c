@@ -23,6 +23,7 @@
 
 #include "../daemon/auth.h"
 #include "../daemon/ike_sa.h"
+#include "../daemon/sk.h"
 #include "../daemon/ts.h"
 #include "tap.h"
 
@@ -1457,6 +1458,104 @@ static bool log_has(struct node *n, const char *s)
 	return strstr(n->log, s) != NULL;
 }
 
+/*
+ * A peer that fragments (RFC 7383): moon's IKE_AUTH request goes out as
+ * SKF fragments, re-encrypted with moon's keys, delivered 3, 1, 3, 2.
+ */
+static unsigned frag_made;
+
+static bool push_frag(const struct pkt *orig, struct ike_keys *k,
+		      uint16_t num, uint16_t total, uint8_t first,
+		      const uint8_t *share, size_t slen)
+{
+	size_t body = sk_body_len(&k->sizes, slen);
+	size_t len = IKEV2_HDR_LEN + 8 + body;
+	const char *e = NULL;
+	struct pkt *q;
+
+	if (qlen == MAXPKT || len > IKE_MAX_MSG)
+		return false;
+	q = &queue[qlen++];
+	*q = *orig;
+	q->buf[16] = IKEV2_PL_SKF;
+	put32(q->buf + 24, (uint32_t)len);
+	q->buf[28] = num == 1 ? first : 0;
+	q->buf[29] = 0;
+	q->buf[30] = (uint8_t)((8 + body) >> 8);
+	q->buf[31] = (uint8_t)(8 + body);
+	q->buf[32] = (uint8_t)(num >> 8);
+	q->buf[33] = (uint8_t)num;
+	q->buf[34] = (uint8_t)(total >> 8);
+	q->buf[35] = (uint8_t)total;
+	memset(q->buf + 36, 0, body);
+	q->len = len;
+	return !skf_encrypt(k, true, q->buf, len, IKEV2_HDR_LEN, share, slen,
+			    &e);
+}
+
+static int frag_filter(const struct pkt *p, unsigned n)
+{
+	static const uint16_t order[] = { 3, 1, 3, 2 };
+	uint8_t plain[IKE_MAX_MSG];
+	struct ikesa *sa = moon.d.sas;
+	const char *e = NULL;
+	size_t plen, part, i;
+
+	(void)n;
+	if (p->buf[18] != IKEV2_EXCH_IKE_AUTH || (p->buf[19] & IKEV2_FLAG_RESPONSE) ||
+	    p->buf[16] != IKEV2_PL_SK || !sa ||
+	    sk_decrypt(&sa->keys, true, p->buf, p->len, IKEV2_HDR_LEN, plain,
+		       sizeof(plain), &plen, &e))
+		return 0;
+	part = (plen + 2) / 3;
+	for (i = 0; i < N(order); i++) {
+		size_t at = (order[i] - 1) * part;
+		size_t sl = at >= plen ? 0 : plen - at < part ? plen - at : part;
+
+		if (!push_frag(p, &sa->keys, order[i], 3, p->buf[28],
+			       plain + at, sl))
+			return 0;
+	}
+	frag_made++;
+	return 1;
+}
+
+static int frag_retx_filter(const struct pkt *p, unsigned n)
+{
+	if (drop_filter(p, n))
+		return 1;
+	return frag_filter(p, n);
+}
+
+static void test_fragments(void)
+{
+	frag_made = 0;
+	filter = frag_filter;
+	start(&moon_def, &sun_def);
+	established("IKE_AUTH request in 3 fragments", "10.1.0.0/16",
+		    "10.2.0.0/16", false);
+	check(frag_made == 1 && log_has(&sun, "IKE_AUTH request 1: reassembled from 3 fragments"),
+	      "fragments: sun reassembled moon's IKE_AUTH (%u fragmented)",
+	      frag_made);
+	teardown();
+
+	/* sun's answer lost: moon's retransmission comes in fragments
+	 * again, and fragment 1 alone gets the cached response back. */
+	frag_made = 0;
+	drop_exch = IKEV2_EXCH_IKE_AUTH;
+	drop_resp = 1;
+	drop_seen = 0;
+	drop_count = 1;
+	filter = frag_retx_filter;
+	start(&moon_def, &sun_def);
+	established("fragmented IKE_AUTH retransmitted", "10.1.0.0/16",
+		    "10.2.0.0/16", false);
+	check(frag_made == 2 && log_has(&sun, "IKE_AUTH request 1 retransmitted; resending our response"),
+	      "fragments: the first fragment of a retransmission gets the response again (%u fragmented)",
+	      frag_made);
+	teardown();
+}
+
 /* Handshakes with certificates of every key type, in both roles. */
 static void test_cert_handshakes(void)
 {
@@ -2006,6 +2105,7 @@ int main(void)
 	test_give_up();
 	test_half_open();
 	test_unauth_bounds();
+	test_fragments();
 	test_auth_failures();
 	test_no_proposal();
 	test_ts_unacceptable();
