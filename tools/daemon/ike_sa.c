@@ -600,12 +600,17 @@ static void scan_init_notifies(struct ikesa *sa, const struct ike_msg *m)
 	unsigned i;
 
 	sa->peer_hashes = 0;
-	for (i = 0; i < m->n; i++)
-		if (m->pl[i].type == IKEV2_PL_NOTIFY &&
-		    !ike_pl_notify(&m->pl[i], &n, &err) &&
-		    n.type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS)
+	sa->peer_frag = false;
+	for (i = 0; i < m->n; i++) {
+		if (m->pl[i].type != IKEV2_PL_NOTIFY ||
+		    ike_pl_notify(&m->pl[i], &n, &err))
+			continue;
+		if (n.type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS)
 			sa->peer_hashes |= auth_hashes_parse(n.data.p,
 							     n.data.len);
+		else if (n.type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED)
+			sa->peer_frag = true;
+	}
 }
 
 static int buf_notify(struct ike_buf *b, uint8_t proto, uint16_t type,
@@ -620,11 +625,8 @@ static int buf_notify(struct ike_buf *b, uint8_t proto, uint16_t type,
 }
 
 /*
- * NAT_DETECTION_* and SIGNATURE_HASH_ALGORITHMS, for both IKE_SA_INIT
- * messages.  Not IKEV2_FRAGMENTATION_SUPPORTED: a peer that sees it splits
- * a large IKE_AUTH (strongSwan does above 1280 bytes, with a certificate)
- * into Encrypted Fragment payloads, which esptund cannot reassemble yet
- * (RFC 7383).  Without it the peer sends one datagram and IP fragments it.
+ * NAT_DETECTION_*, SIGNATURE_HASH_ALGORITHMS and
+ * IKEV2_FRAGMENTATION_SUPPORTED, for both IKE_SA_INIT messages.
  */
 static void buf_init_notifies(struct ike_buf *b, const struct ikesa *sa,
 			      const uint8_t spi_r[8])
@@ -640,6 +642,7 @@ static void buf_init_notifies(struct ike_buf *b, const struct ikesa *sa,
 	buf_notify(b, 0, IKEV2_N_NAT_DETECTION_DESTINATION_IP, h, 20);
 	buf_notify(b, 0, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, hashes,
 		   sizeof(hashes));
+	buf_notify(b, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 }
 
 /* ---- sending ---- */
@@ -650,6 +653,43 @@ static void send_dgram(struct ikesa *sa, const uint8_t *buf, size_t len)
 			    (const struct sockaddr *)&sa->local,
 			    (const struct sockaddr *)&sa->remote))
 		sa_log(sa, IKE_LOG_WARN, "sending %zu bytes failed", len);
+}
+
+/*
+ * A message as we send it, and keep it for retransmission: one datagram,
+ * or its fragments (RFC 7383), each behind its length in 4 octets.
+ */
+static uint8_t *wire_add(uint8_t *w, size_t *wlen, const uint8_t *d,
+			 size_t len)
+{
+	uint8_t *n = realloc(w, *wlen + 4 + len);
+
+	if (!n) {
+		free(w);
+		*wlen = 0;
+		return NULL;
+	}
+	n[*wlen] = (uint8_t)(len >> 24);
+	n[*wlen + 1] = (uint8_t)(len >> 16);
+	n[*wlen + 2] = (uint8_t)(len >> 8);
+	n[*wlen + 3] = (uint8_t)len;
+	memcpy(n + *wlen + 4, d, len);
+	*wlen += 4 + len;
+	return n;
+}
+
+static void send_wire(struct ikesa *sa, const uint8_t *w, size_t wlen)
+{
+	size_t off = 0, len;
+
+	while (wlen - off >= 4) {
+		len = (size_t)w[off] << 24 | (size_t)w[off + 1] << 16 |
+		      (size_t)w[off + 2] << 8 | w[off + 3];
+		if (len > wlen - off - 4)
+			break;
+		send_dgram(sa, w + off + 4, len);
+		off += 4 + len;
+	}
 }
 
 static void hdr_for(const struct ikesa *sa, struct ike_msg *h, uint8_t exch,
@@ -673,21 +713,32 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t len)
 	return c;
 }
 
-/* Sends a request and arms its retransmission. */
-static int start_request(struct ikesa *sa, const uint8_t *buf, size_t len,
-			 uint8_t exch, uint32_t msgid)
+/* Sends a request (wire_add() form, which it takes over) and arms its
+ * retransmission. */
+static int start_request_wire(struct ikesa *sa, uint8_t *w, size_t wlen,
+			      uint8_t exch, uint32_t msgid)
 {
 	free(sa->req);
-	sa->req = dup_bytes(buf, len);
+	sa->req = w;
 	if (!sa->req)
 		return -1;
-	sa->req_len = len;
+	sa->req_len = wlen;
 	sa->req_id = msgid;
 	sa->req_exchange = exch;
 	sa->req_tries = 0;
 	sa->req_deadline = sa->d->io->now(sa->d->ctx) + IKE_RETRANSMIT_BASE_MS;
-	send_dgram(sa, buf, len);
+	send_wire(sa, sa->req, sa->req_len);
 	return 0;
+}
+
+/* start_request_wire() for one datagram. */
+static int start_request(struct ikesa *sa, const uint8_t *buf, size_t len,
+			 uint8_t exch, uint32_t msgid)
+{
+	size_t wlen = 0;
+	uint8_t *w = wire_add(NULL, &wlen, buf, len);
+
+	return start_request_wire(sa, w, wlen, exch, msgid);
 }
 
 /* The response to our outstanding request arrived. */
@@ -699,13 +750,23 @@ static void request_done(struct ikesa *sa)
 	sa->my_next_id++;
 }
 
-/* Sends a response and keeps it for retransmitted requests. */
-static void respond(struct ikesa *sa, const uint8_t *buf, size_t len)
+/* Sends a response (wire_add() form, which it takes over) and keeps it
+ * for retransmitted requests. */
+static void respond_wire(struct ikesa *sa, uint8_t *w, size_t wlen)
 {
 	free(sa->last_resp);
-	sa->last_resp = dup_bytes(buf, len);
-	sa->last_resp_len = sa->last_resp ? len : 0;
-	send_dgram(sa, buf, len);
+	sa->last_resp = w;
+	sa->last_resp_len = w ? wlen : 0;
+	if (w)
+		send_wire(sa, w, wlen);
+}
+
+static void respond(struct ikesa *sa, const uint8_t *buf, size_t len)
+{
+	size_t wlen = 0;
+	uint8_t *w = wire_add(NULL, &wlen, buf, len);
+
+	respond_wire(sa, w, wlen);
 }
 
 /* Header | SK { inner }; the length, or -1. */
@@ -742,27 +803,123 @@ static long build_sk(struct ikesa *sa, uint8_t exch, bool response,
 	return len;
 }
 
+/*
+ * The largest datagram we send in one piece once the peer takes
+ * fragments: an IP packet of frag_size octets less the IP and UDP headers
+ * and the non-ESP marker on port 4500.
+ */
+static size_t frag_limit(const struct ikesa *sa)
+{
+	size_t l = sa->d->frag_size -
+		   (sa->remote.ss_family == AF_INET6 ? 40 : 20) - 8;
+
+	if (addr_port((const struct sockaddr *)&sa->local) == IKEV2_NATT_PORT ||
+	    addr_port((const struct sockaddr *)&sa->remote) == IKEV2_NATT_PORT)
+		l -= 4;
+	return l;
+}
+
+/* The inner payloads of inner (plain, plen) as Encrypted Fragment
+ * payloads of at most frag_limit() octets each (RFC 7383 2.5). */
+static uint8_t *fragment(struct ikesa *sa, uint8_t exch, bool response,
+			 uint32_t msgid, uint8_t first, const uint8_t *plain,
+			 size_t plen, size_t *wlen)
+{
+	const struct key_sizes *ks = &sa->keys.sizes;
+	size_t room = frag_limit(sa) - IKEV2_HDR_LEN - IKEV2_GENERIC_HDR_LEN -
+		      4 - ks->iv - ks->icv, share, total, i;
+	uint8_t out[IKE_MAX_MSG], *w = NULL;
+
+	*wlen = 0;
+	/* Room for the share, the pad length octet and the padding. */
+	share = ks->block > 1 ? room / ks->block * ks->block - 1 : room - 1;
+	total = (plen + share - 1) / share;
+	if (!total || total > FRAG_MAX) {
+		sa_log(sa, IKE_LOG_ERR, "cannot fragment a %s message of %zu octets",
+		       ike_exchange_name(exch), plen);
+		return NULL;
+	}
+	for (i = 0; i < total; i++) {
+		size_t at = i * share, n = plen - at < share ? plen - at : share;
+		size_t body = sk_body_len(ks, n), skf_off;
+		struct ike_skf f = { .num = (uint16_t)(i + 1),
+				     .total = (uint16_t)total };
+		const char *e = NULL;
+		struct ike_buf b;
+		struct ike_msg h;
+		uint8_t *zero = calloc(1, body);
+		long len;
+
+		if (!zero) {
+			free(w);
+			*wlen = 0;
+			return NULL;
+		}
+		f.data = (struct ike_bytes){ zero, body };
+		hdr_for(sa, &h, exch, response, msgid);
+		ike_buf_init(&b, out, sizeof(out));
+		ike_buf_hdr(&b, &h);
+		skf_off = b.len;
+		ike_buf_skf(&b, i ? 0 : first, &f);
+		free(zero);
+		len = ike_buf_finish(&b);
+		if (len < 0 || skf_encrypt(&sa->keys, sa->initiator, out,
+					   (size_t)len, skf_off, plain + at, n,
+					   &e)) {
+			sa_log(sa, IKE_LOG_ERR, "cannot build fragment %zu of %zu: %s",
+			       i + 1, total, e ? e : "too large");
+			free(w);
+			*wlen = 0;
+			return NULL;
+		}
+		w = wire_add(w, wlen, out, (size_t)len);
+		if (!w)
+			return NULL;
+	}
+	sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: %zu octets sent in %zu fragments",
+	       ike_exchange_name(exch), response ? "response" : "request",
+	       msgid, plen, total);
+	return w;
+}
+
+/* inner as one SK datagram, or in fragments when it is too large for
+ * one and the peer announced that it takes them. */
+static uint8_t *build_wire(struct ikesa *sa, uint8_t exch, bool response,
+			   uint32_t msgid, struct ike_buf *inner, size_t *wlen)
+{
+	uint8_t out[IKE_MAX_MSG];
+	long len = build_sk(sa, exch, response, msgid, inner, out,
+			    sizeof(out));
+
+	*wlen = 0;
+	if (len < 0)
+		return NULL;
+	if (!sa->peer_frag || (size_t)len <= frag_limit(sa))
+		return wire_add(NULL, wlen, out, (size_t)len);
+	return fragment(sa, exch, response, msgid, inner->first, inner->p,
+			(size_t)ike_buf_finish(inner), wlen);
+}
+
 static int send_request_sk(struct ikesa *sa, uint8_t exch,
 			   struct ike_buf *inner)
 {
-	uint8_t out[IKE_MAX_MSG];
-	long len = build_sk(sa, exch, false, sa->my_next_id, inner, out,
-			    sizeof(out));
+	size_t wlen;
+	uint8_t *w = build_wire(sa, exch, false, sa->my_next_id, inner, &wlen);
 
-	if (len < 0)
+	if (!w)
 		return -1;
-	return start_request(sa, out, (size_t)len, exch, sa->my_next_id);
+	return start_request_wire(sa, w, wlen, exch, sa->my_next_id);
 }
 
 static int send_response_sk(struct ikesa *sa, uint8_t exch, uint32_t msgid,
 			    struct ike_buf *inner)
 {
-	uint8_t out[IKE_MAX_MSG];
-	long len = build_sk(sa, exch, true, msgid, inner, out, sizeof(out));
+	size_t wlen;
+	uint8_t *w = build_wire(sa, exch, true, msgid, inner, &wlen);
 
-	if (len < 0)
+	if (!w)
 		return -1;
-	respond(sa, out, (size_t)len);
+	respond_wire(sa, w, wlen);
 	return 0;
 }
 
@@ -1500,7 +1657,7 @@ static int init_request(struct ike_daemon *d, const struct ike_msg *m,
 		if (sa->last_req && sa->last_req_len == len &&
 		    !memcmp(sa->last_req, buf, len) && sa->last_resp) {
 			sa_log(sa, IKE_LOG_DEBUG, "IKE_SA_INIT retransmitted; resending our response");
-			send_dgram(sa, sa->last_resp, sa->last_resp_len);
+			send_wire(sa, sa->last_resp, sa->last_resp_len);
 			return 0;
 		}
 		return -1;
@@ -2722,7 +2879,7 @@ static int handle_request(struct ikesa *sa, struct ike_msg *m,
 		    sa->last_resp) {
 			sa_log(sa, IKE_LOG_DEBUG, "%s request %u retransmitted; resending our response",
 			       ike_exchange_name(m->exchange), m->msgid);
-			send_dgram(sa, sa->last_resp, sa->last_resp_len);
+			send_wire(sa, sa->last_resp, sa->last_resp_len);
 			return 0;
 		}
 		return -1;
@@ -3026,7 +3183,7 @@ void ike_daemon_tick(struct ike_daemon *d)
 			sa_log(sa, IKE_LOG_INFO, "retransmit %u of %s request %u",
 			       sa->req_tries, ike_exchange_name(sa->req_exchange),
 			       sa->req_id);
-			send_dgram(sa, sa->req, sa->req_len);
+			send_wire(sa, sa->req, sa->req_len);
 		}
 		if (sa->state == IKE_SA_INIT_DONE &&
 		    now - sa->created >= IKE_HALF_OPEN_MS)
@@ -3067,6 +3224,7 @@ void ike_daemon_init(struct ike_daemon *d, const struct config *cfg,
 	d->block_threshold = IKE_BLOCK_THRESHOLD;
 	d->half_open_max = IKE_HALF_OPEN_MAX;
 	d->failed_unauth_max = IKE_FAILED_UNAUTH_MAX;
+	d->frag_size = IKE_FRAG_SIZE;
 }
 
 void ike_daemon_free(struct ike_daemon *d)

@@ -27,8 +27,7 @@
  *
  * Out of scope for now (TODO hooks in ike_sa.c): EAP, certificate
  * revocation (CRL, OCSP), CREATE_CHILD_SA (rekeying, more Child SAs), DPD,
- * MOBIKE, IKE fragmentation (RFC 7383; not announced: we neither
- * fragment nor reassemble yet).
+ * MOBIKE.
  *
  * Under load (cookie_threshold half-open SAs) the responder answers an
  * IKE_SA_INIT request without a valid COOKIE statelessly with one
@@ -67,6 +66,7 @@ enum ike_log_level {
  * this often, and cookies made with the previous one are still taken. */
 #define IKE_COOKIE_THRESHOLD	30
 #define IKE_COOKIE_SECRET_MS	120000
+#define IKE_FRAG_SIZE		1280	/* strongSwan's fragment_size */
 #define IKE_COOKIE_LEN		(4 + 32)	/* secret version | HMAC */
 /*
  * What peers that have not authenticated can make a responder hold.
@@ -175,6 +175,7 @@ struct ikesa {
 	size_t cookie_len;
 	unsigned ke_retries, cookie_retries;
 	unsigned peer_hashes;		/* 1 << IKEV2_HASH_*, RFC 7427 */
+	bool peer_frag;			/* it announced RFC 7383 */
 	struct ike_keys keys;
 	bool have_keys;
 
@@ -221,6 +222,9 @@ struct ike_daemon {
 	/* IKE_BLOCK_THRESHOLD, IKE_HALF_OPEN_MAX, IKE_FAILED_UNAUTH_MAX, set
 	 * by ike_daemon_init(); the tests lower them. */
 	unsigned block_threshold, half_open_max, failed_unauth_max;
+	/* The IP packet size our IKE fragments keep to (RFC 7383):
+	 * IKE_FRAG_SIZE from ike_daemon_init(). */
+	unsigned frag_size;
 	uint32_t cookie_version;	/* secret[cookie_version & 1] is current */
 	uint8_t cookie_secret[2][32];
 	uint64_t cookie_secret_time;	/* 0: no secret drawn yet */

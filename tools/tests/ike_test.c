@@ -63,6 +63,8 @@ static uint64_t now_ms = 1000000;
 /* Network behaviour: return 0 deliver, 1 drop, 2 duplicate. */
 static int (*filter)(const struct pkt *p, unsigned n);
 static bool nat;	/* moon is 10.0.0.1 behind a NAT showing 192.0.2.1 */
+static bool small_frags;	/* start(): IKE fragments of 200-octet packets */
+static size_t max_sent;		/* largest datagram after IKE_SA_INIT */
 static bool quiet = true;
 
 static void __attribute__((format(printf, 3, 4)))
@@ -129,6 +131,8 @@ static int io_send(void *ctx, const uint8_t *buf, size_t len,
 	if (len > 18 && buf[18] == IKEV2_EXCH_IKE_SA_INIT &&
 	    !(buf[19] & IKEV2_FLAG_RESPONSE))
 		init_requests++;
+	if (len > 18 && buf[18] != IKEV2_EXCH_IKE_SA_INIT && len > max_sent)
+		max_sent = len;
 	sent_total++;
 	dump_seed(buf, len);
 	return 0;
@@ -359,6 +363,8 @@ static struct ikesa *start(const struct side *m, const struct side *s)
 	if (setup_node(&moon, "moon", m, nat ? "10.0.0.1" : m->addr) ||
 	    setup_node(&sun, "sun", s, s->addr))
 		return NULL;
+	if (small_frags)
+		moon.d.frag_size = sun.d.frag_size = 200;
 	sa = ike_sa_initiate(&moon.d, "t", NULL, (struct sockaddr *)&moon.addr,
 			     (struct sockaddr *)&sun.addr, err);
 	if (!sa)
@@ -789,11 +795,9 @@ static void test_cookie(void)
 	      !memcmp(n.data.p, cookie, sizeof(cookie)) &&
 	      !memcmp(m.spi_i, sa->spi_i, 8),
 	      "COOKIE echoed first in the repeated IKE_SA_INIT, same SPIi");
-	/* Announcing fragmentation makes strongSwan fragment IKE_AUTH,
-	 * which esptund cannot reassemble yet. */
 	check(ike_msg_find_notify(&m, IKEV2_N_NAT_DETECTION_SOURCE_IP) &&
-	      !ike_msg_find_notify(&m, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED),
-	      "IKE_SA_INIT announces NAT detection, not IKE fragmentation");
+	      ike_msg_find_notify(&m, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED),
+	      "IKE_SA_INIT announces NAT detection and IKE fragmentation");
 	run();
 	established("after COOKIE", "10.1.0.0/16", "10.2.0.0/16", false);
 out:
@@ -1537,6 +1541,20 @@ static void test_fragments(void)
 	check(frag_made == 1 && log_has(&sun, "IKE_AUTH request 1: reassembled from 3 fragments"),
 	      "fragments: sun reassembled moon's IKE_AUTH (%u fragmented)",
 	      frag_made);
+	teardown();
+
+	/* Both fragment what does not fit into 200-octet packets. */
+	small_frags = true;
+	max_sent = 0;
+	start(&moon_def, &sun_def);
+	small_frags = false;
+	established("both fragment at 200 octets", "10.1.0.0/16",
+		    "10.2.0.0/16", false);
+	check(log_has(&moon, "IKE_AUTH request 1: ") &&
+	      strstr(moon.log, "fragments") && log_has(&sun, "IKE_AUTH request 1: reassembled from") &&
+	      log_has(&sun, "IKE_AUTH response 1: ") && log_has(&moon, "IKE_AUTH response 1: reassembled from"),
+	      "fragments: each side fragmented, the other reassembled");
+	check(max_sent <= 200 - 28, "fragments: no datagram above 172 octets (%zu)", max_sent);
 	teardown();
 
 	/* sun's answer lost: moon's retransmission comes in fragments
