@@ -2778,16 +2778,12 @@ static int reassemble(struct ikesa *sa, struct ike_msg *m, const uint8_t *buf,
 	OPENSSL_cleanse(*plain, plen);
 	switch (r) {
 	case FRAG_MORE:
-		sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: fragment %u of %u",
-		       ike_exchange_name(m->exchange),
-		       resp ? "response" : "request", m->msgid, f.num,
-		       f.total);
-		return 1;
 	case FRAG_STALE:
-		sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: fragment %u of %u of an older fragmentation ignored",
+		sa_log(sa, IKE_LOG_DEBUG, "%s %s %u: fragment %u of %u%s",
 		       ike_exchange_name(m->exchange),
 		       resp ? "response" : "request", m->msgid, f.num,
-		       f.total);
+		       f.total, r == FRAG_STALE ?
+		       " of an older fragmentation, ignored" : "");
 		return 1;
 	case FRAG_INVALID:
 		snprintf(err->msg, sizeof(err->msg), "fragment %u of %u: %s",
